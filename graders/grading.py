@@ -1,0 +1,111 @@
+"""Grading one submission: the ``[grading]`` table of a challenge, and ``grade``.
+
+``grade`` reads the program's output as hostile input, then scores it against
+the hidden labels separately on the public and the private ids.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from graders.errors import InvalidOutput
+from graders.hidden import read_hidden_labels
+from graders.metrics import Direction, Metric, get_metric
+from graders.readers import read_label_csv, read_value_csv
+from graders.spec_checks import SpecFields, check_spec
+from graders.splits import PUBLIC
+
+__all__ = ["READERS", "GradingSpec", "InvalidOutput", "Scores", "grade", "read_hidden_labels"]
+MiB = 1 << 20
+HIDDEN_LABELS = "labels.csv"
+
+
+@dataclass(frozen=True)
+class GradingSpec:
+    """A validated ``[grading]`` table; build it with ``from_dict``."""
+
+    output: str
+    reader: str
+    metric: str
+    direction: Direction
+    public_fraction: float
+    value_column: str = "label"
+    labels: tuple[int, ...] | None = None
+    max_output_mb: float = 16
+
+    @classmethod
+    def from_dict(cls, table: Mapping[str, object]) -> GradingSpec:
+        """Validate every key; raise ``GradingSpecError`` listing all problems at once."""
+        fields: SpecFields = check_spec(table, readers=READERS)
+        return cls(**fields)
+
+    @property
+    def max_output_bytes(self) -> int:
+        return int(self.max_output_mb * MiB)
+
+
+@dataclass(frozen=True)
+class Scores:
+    public: float
+    private: float
+    n_public: int
+    n_private: int
+
+
+def grade(*, spec: GradingSpec, output_dir: Path, hidden_dir: Path) -> Scores:
+    """Score ``output_dir/spec.output``. ``InvalidOutput`` is the student's fault; any other
+    exception is the platform's (bad hidden labels, unreadable disk) and worth a retry."""
+    ids, truth, splits = read_hidden_labels(hidden_dir / HIDDEN_LABELS)
+    _check_truth(spec, truth)
+    id_list = ids.tolist()
+    predicted = READERS[spec.reader](output_dir / spec.output, spec, id_list)
+    y_pred = np.array([predicted[item_id] for item_id in id_list], dtype=np.float64)
+    metric = get_metric(spec.metric)
+    public = splits == PUBLIC
+    return Scores(
+        public=_score(metric, truth, y_pred, public, "public"),
+        private=_score(metric, truth, y_pred, ~public, "private"),
+        n_public=int(public.sum()),
+        n_private=int((~public).sum()),
+    )
+
+
+def _score(
+    metric: Metric, truth: np.ndarray, y_pred: np.ndarray, mask: np.ndarray, split: str
+) -> float:
+    if not mask.any():
+        raise ValueError(f"hidden labels have no {split} ids")
+    return metric.fn(truth[mask], y_pred[mask])
+
+
+def _check_truth(spec: GradingSpec, truth: np.ndarray) -> None:
+    # A hidden label outside [grading].labels would make every submission look wrong.
+    if spec.labels is not None and not np.isin(truth, spec.labels).all():
+        raise ValueError("hidden labels hold values outside [grading].labels")
+
+
+Reader = Callable[[Path, GradingSpec, Sequence[int]], Mapping[int, float]]
+
+
+def _csv_labels(path: Path, spec: GradingSpec, ids: Sequence[int]) -> Mapping[int, float]:
+    return read_label_csv(
+        path,
+        expected_ids=ids,
+        value_column=spec.value_column,
+        labels=spec.labels,
+        max_bytes=spec.max_output_bytes,
+    )
+
+
+def _csv_values(path: Path, spec: GradingSpec, ids: Sequence[int]) -> Mapping[int, float]:
+    return read_value_csv(
+        path, expected_ids=ids, value_column=spec.value_column, max_bytes=spec.max_output_bytes
+    )
+
+
+# Reader name in challenge.toml -> how to read the output. Adding one is adding an entry.
+READERS: dict[str, Reader] = {"csv_labels": _csv_labels, "csv_values": _csv_values}

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Starts everything a single machine needs: Redis (if none answers), one Celery
+# worker (with the reaper's beat), and the web server. Ctrl-C stops what it started.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+HOST="${MILESTONES_HOST:-127.0.0.1}"
+PORT="${MILESTONES_PORT:-8000}"
+REDIS_PORT="${MILESTONES_REDIS_PORT:-6379}"
+export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:${REDIS_PORT}/0}"
+VAR_DIR="${MILESTONES_VAR_DIR:-$PWD/var}"
+PY=.venv/bin/python
+pids=()
+
+stop_all() {
+  trap - INT TERM EXIT
+  echo; echo "Stopping..."
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap stop_all INT TERM EXIT
+
+bash scripts/setup.sh
+$PY manage.py migrate --noinput -v 0
+$PY manage.py load_challenges
+mkdir -p "$VAR_DIR"
+if [ ! -s "$VAR_DIR/instructor.txt" ]; then
+  # Printed once and kept (readable by this user only) so the next run shows it again.
+  $PY manage.py ensure_instructor > "$VAR_DIR/instructor.txt"
+  chmod 600 "$VAR_DIR/instructor.txt"
+fi
+
+if ! redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; then
+  echo "Starting Redis on port $REDIS_PORT"
+  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no >"$VAR_DIR/redis.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+fi
+
+.venv/bin/celery -A worker.celery worker --beat -Q cpu,gpu --concurrency 1 \
+  --loglevel INFO --schedule "$VAR_DIR/celerybeat-schedule" >"$VAR_DIR/worker.log" 2>&1 &
+pids+=($!)
+$PY manage.py runserver "$HOST:$PORT" --noreload >"$VAR_DIR/web.log" 2>&1 &
+pids+=($!)
+
+cat <<MSG
+
+  Milestones is running:  http://$HOST:$PORT/
+  $(cat "$VAR_DIR/instructor.txt")
+  Logs: $VAR_DIR/web.log, $VAR_DIR/worker.log.  Press Ctrl-C to stop.
+
+MSG
+wait -n "${pids[@]}" || true

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Installs what Milestones needs on a Debian machine, idempotently:
+# system packages (Redis, bubblewrap) when absent, the project's virtual
+# environment, the sandbox runtimes, the database and the challenges.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON="${PYTHON:-python3}"
+RUNTIMES="${MILESTONES_RUNTIMES:-numpy}"
+VAR_DIR="${MILESTONES_VAR_DIR:-$PWD/var}"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+install_system_packages() {
+  local missing=()
+  command -v redis-server >/dev/null || missing+=(redis-server)
+  command -v bwrap >/dev/null || missing+=(bubblewrap)
+  "$PYTHON" -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
+  # Optional, and only as root: validates docker-compose.yml in the tests (no engine needed).
+  if [ "$(id -u)" -eq 0 ] && ! docker compose version >/dev/null 2>&1 \
+     && ! command -v docker-compose >/dev/null; then
+    missing+=(docker-compose)
+  fi
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "Missing system packages: ${missing[*]}. Install them with:" >&2
+    echo "  sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+  say "Installing ${missing[*]} from apt"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+install_python_packages() {
+  if [ ! -x .venv/bin/python ]; then
+    say "Creating the virtual environment .venv"
+    "$PYTHON" -m venv .venv
+  fi
+  local stamp=.venv/.requirements.sha256
+  local want
+  want="$(cat requirements.txt requirements-dev.txt | sha256sum | cut -d' ' -f1)"
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    say "Installing Python packages"
+    .venv/bin/python -m pip install -q --upgrade pip
+    .venv/bin/python -m pip install -q -r requirements-dev.txt
+    echo "$want" > "$stamp"
+  fi
+}
+
+install_system_packages
+install_python_packages
+mkdir -p "$VAR_DIR"
+chmod 755 "$VAR_DIR"
+say "Building sandbox runtimes: $RUNTIMES"
+# shellcheck disable=SC2086
+.venv/bin/python -m worker.runtimes.build --dir "${MILESTONES_RUNTIMES_DIR:-$VAR_DIR/runtimes}" $RUNTIMES

@@ -1,0 +1,31 @@
+"""Uid slots: one per concurrent run, released when the run (or its worker) ends."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+
+import pytest
+
+from worker.sandbox import uids
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="slots are only taken by root")
+def test_concurrent_runs_get_distinct_uids_and_free_them(tmp_path: Path):
+    with contextlib.ExitStack() as stack:
+        first = stack.enter_context(uids.run_identity(lock_dir=tmp_path, uid_base=62000))
+        second = stack.enter_context(uids.run_identity(lock_dir=tmp_path, uid_base=62000))
+        assert first.dedicated and second.dedicated
+        assert {first.uid, second.uid} == {62000, 62001}
+    with uids.run_identity(lock_dir=tmp_path, uid_base=62000) as again:
+        assert again.uid == 62000
+
+
+def test_a_zombie_free_uid_has_no_processes():
+    assert uids.processes_of(65533) == []
+    assert uids.kill_processes_of(65533) is True
+
+
+def test_our_own_processes_are_found_by_uid():
+    assert os.getpid() in uids.processes_of(os.getuid())

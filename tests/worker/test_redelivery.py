@@ -1,0 +1,89 @@
+"""A task delivered twice scores once: the claim is a guarded UPDATE."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.core.files.base import ContentFile
+
+from server.accounts.models import User
+from server.submissions.models import Submission
+from tests.support.waiting import wait_for
+from worker import lifecycle
+from worker.execution import execute_submission
+
+REPO = Path(__file__).resolve().parents[2]
+REFERENCE = REPO / "challenges" / "1986-xor-backprop" / "reference" / "main.py"
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _queued_submission(challenge, username: str = "ada") -> Submission:  # type: ignore[no-untyped-def]
+    user = User.objects.create_user(username=username, password="pw-for-tests-1")
+    submission = Submission(user=user, challenge=challenge, token=f"t-{username}",
+                            original_name="main.py", state="queued")  # fmt: skip
+    submission.upload.save("main.py", ContentFile(REFERENCE.read_bytes()), save=False)
+    submission.save()
+    return submission
+
+
+def test_second_delivery_of_a_finished_task_is_a_no_op(xor_challenge):
+    submission = _queued_submission(xor_challenge)
+    execute_submission(submission_id=submission.id)
+    execute_submission(submission_id=submission.id)
+    submission.refresh_from_db()
+    assert submission.state == "scored"
+    assert submission.attempt == 1
+
+
+@pytest.mark.integration
+def test_same_task_sent_twice_to_a_real_worker_scores_once(xor_challenge, start_worker):
+    from worker.tasks import run_submission
+
+    submission = _queued_submission(xor_challenge)
+    run_submission.apply_async(args=[submission.id], queue="cpu")
+    run_submission.apply_async(args=[submission.id], queue="cpu")
+    start_worker()
+    wait_for(lambda: Submission.objects.get(id=submission.id).is_final, timeout=90,
+             what="scored")  # fmt: skip
+    submission.refresh_from_db()
+    assert submission.state == "scored", (submission.failure_reason, submission.log_tail)
+    assert submission.attempt == 1
+
+
+def test_claim_is_won_by_exactly_one_worker(xor_challenge):
+    submission = _queued_submission(xor_challenge)
+    first = lifecycle.claim(submission_id=submission.id, worker_id="a")
+    second = lifecycle.claim(submission_id=submission.id, worker_id="b")
+    assert first == 1 and second is None
+
+
+def test_a_taken_over_attempt_can_neither_heartbeat_nor_finish(xor_challenge):
+    submission = _queued_submission(xor_challenge)
+    old = lifecycle.claim(submission_id=submission.id, worker_id="frozen")
+    assert old is not None
+    Submission.objects.filter(id=submission.id).update(state="queued")  # the reaper's move
+    new = lifecycle.claim(submission_id=submission.id, worker_id="fresh")
+    assert new == old + 1
+    assert not lifecycle.heartbeat(submission_id=submission.id, attempt=old)
+    facts = lifecycle.RunFacts()
+    assert not lifecycle.finish_scored(submission_id=submission.id, attempt=old, public=1.0,
+                                       private=1.0, facts=facts)  # fmt: skip
+    assert lifecycle.finish_scored(submission_id=submission.id, attempt=new, public=0.9,
+                                   private=0.8, facts=facts)  # fmt: skip
+    submission.refresh_from_db()
+    assert (submission.state, submission.public_score) == ("scored", 0.9)
+
+
+def test_platform_failures_retry_then_end_as_uncharged_error(xor_challenge, settings):
+    settings.MAX_PLATFORM_ATTEMPTS = 2
+    submission = _queued_submission(xor_challenge)
+    states = []
+    for _ in range(2):
+        attempt = lifecycle.claim(submission_id=submission.id, worker_id="w")
+        assert attempt is not None
+        states.append(lifecycle.release_after_platform_failure(
+            submission_id=submission.id, attempt=attempt, reason="disk full"))  # fmt: skip
+    assert states == ["queued", "error"]
+    submission.refresh_from_db()
+    assert "not counted against your daily limit" in submission.failure_reason

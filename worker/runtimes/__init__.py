@@ -1,0 +1,2 @@
+"""Runtimes: the Python environments submitted code runs in (venvs for bubblewrap,
+images for docker). Built by ``python -m worker.runtimes.build``."""

@@ -1,0 +1,82 @@
+"""The sandbox contract: ``run(spec) -> result``, the same for every backend.
+
+A backend runs the entrypoint of ``spec.code_dir`` with ``/submission`` (read-only,
+the code), ``/data`` (read-only, public data only), ``/output`` (writable, capped)
+and ``/tmp`` (writable, capped). The result's status is decided by what the
+sandbox observed (exit code, signals, limits it enforced), never by anything the
+program printed.
+"""
+
+from __future__ import annotations
+
+import enum
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import ClassVar
+
+MiB = 1024 * 1024
+
+
+class Status(enum.StrEnum):
+    OK = "ok"
+    TIME_LIMIT = "time_limit"
+    MEMORY_LIMIT = "memory_limit"
+    CRASHED = "crashed"
+    OUTPUT_LIMIT = "output_limit"
+    CANCELLED = "cancelled"  # the platform stopped the run (cancel, lost lease)
+
+
+@dataclass(frozen=True)
+class Limits:
+    wall_seconds: float = 60.0
+    cpu_seconds: float = 60.0
+    memory_bytes: int = 1024 * MiB
+    processes: int = 64
+    output_bytes: int = 16 * MiB
+    log_bytes: int = 64 * 1024  # how much of the log's end is kept
+    tmp_bytes: int = 64 * MiB
+
+
+@dataclass(frozen=True)
+class SandboxSpec:
+    code_dir: Path
+    data_dir: Path
+    output_dir: Path
+    runtime: str
+    entrypoint: str = "main.py"
+    limits: Limits = field(default_factory=Limits)
+    gpu: int | None = None  # host GPU index granted to this run, if any
+
+
+@dataclass(frozen=True)
+class SandboxResult:
+    status: Status
+    exit_code: int | None  # None when killed by a signal
+    signal: int | None
+    wall_seconds: float
+    cpu_seconds: float
+    peak_memory_bytes: int
+    log_tail: str
+
+    @property
+    def ok(self) -> bool:
+        return self.status is Status.OK
+
+
+class SandboxUnavailable(RuntimeError):
+    """The platform cannot run sandboxes (missing tool, runtime, engine): our fault."""
+
+
+# Called about every half second while a run is in progress; returning False
+# stops the run (status CANCELLED). The worker uses it to heartbeat its lease.
+Tick = Callable[[], bool]
+
+
+class SandboxBackend(ABC):
+    name: ClassVar[str]
+
+    @abstractmethod
+    def run(self, spec: SandboxSpec, *, tick: Tick | None = None) -> SandboxResult:
+        """Run the spec to completion, enforce its limits, leave nothing running."""

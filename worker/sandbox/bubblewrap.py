@@ -1,0 +1,215 @@
+"""The default backend: Linux namespaces through bubblewrap, no container engine.
+
+One run: take a host uid of its own (when we are root), make its cgroups, hand
+/output to that uid, start bwrap (layout.py says what it mounts), watch it
+(monitor.py), then kill whatever is left, check that nothing is, and give
+everything back. See README.md in this folder for the threat model.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import logging
+import os
+import shutil
+import signal
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from worker.sandbox import launch, layout, logs, outputs
+from worker.sandbox.base import (
+    SandboxBackend,
+    SandboxResult,
+    SandboxSpec,
+    SandboxUnavailable,
+    Tick,
+)
+from worker.sandbox.cgroups import RunCgroups, create_run_cgroups
+from worker.sandbox.gpu import gpu_access
+from worker.sandbox.monitor import Outcome, Stop, Watched, watch
+from worker.sandbox.uids import Identity, kill_processes_of, run_identity
+from worker.sandbox.verdict import Observed, decide
+
+logger = logging.getLogger(__name__)
+
+
+class BubblewrapBackend(SandboxBackend):
+    name = "bubblewrap"
+
+    def __init__(
+        self,
+        *,
+        runtimes_dir: Path,
+        bwrap: str = "bwrap",
+        uid_base: int = 61000,
+        cpus: int = 1,
+        slots_dir: Path | None = None,
+    ) -> None:
+        self.runtimes_dir = Path(runtimes_dir)
+        self.bwrap = bwrap
+        self.uid_base = uid_base
+        self.cpus = cpus  # CPUs one run may use (cgroup quota, thread pools)
+        self.slots_dir = slots_dir or Path(tempfile.gettempdir()) / "milestones-sandbox-slots"
+
+    def run(self, spec: SandboxSpec, *, tick: Tick | None = None) -> SandboxResult:
+        bwrap = self._bwrap_path()
+        runtime_dir = self._runtime_dir(spec.runtime)
+        layout.entrypoint(spec)  # refuse a bad one before anything is set up
+        gpu = gpu_access(spec.gpu) if spec.gpu is not None else None
+        with contextlib.ExitStack() as stack:
+            identity, cgroups, log_path = self._prepare(spec, stack)
+            argv = functools.partial(layout.bwrap_argv, spec, bwrap=bwrap,
+                                     runtime_dir=runtime_dir, gpu=gpu, cpus=self.cpus)  # fmt: skip
+            started = _launch(spec, stack, argv, identity, cgroups, log_path)
+            outcome = watch(_watched(spec, started, cgroups, log_path, tick), kill=started.kill)
+            # Reaped by the monitor; recorded so Popen does not try again.
+            started.process.returncode = outcome.wait_status
+            if outcome.stop is None and not started.exec_reached():
+                tail = logs.read_tail(log_path, keep=spec.limits.log_bytes)
+                raise SandboxUnavailable(f"bubblewrap could not set up the sandbox: {tail}")
+            result = _result(spec, outcome, cgroups, log_path)
+        return result
+
+    def _prepare(
+        self, spec: SandboxSpec, stack: contextlib.ExitStack
+    ) -> tuple[Identity, RunCgroups, Path]:
+        """Uid, cgroups, /output and a scratch dir for the log; undone by ``stack``."""
+        identity = stack.enter_context(
+            run_identity(lock_dir=self.slots_dir, uid_base=self.uid_base)
+        )
+        scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="milestones-")))
+        cgroups = self._cgroups(spec, stack)
+        if identity.dedicated:
+            owner = outputs.hand_over(spec.output_dir, uid=identity.uid, gid=identity.gid)
+            stack.callback(outputs.take_back, spec.output_dir, owner=owner)
+        stack.callback(_leave_nothing_running, cgroups, identity)
+        return identity, cgroups, scratch / "log"
+
+    def _bwrap_path(self) -> str:
+        found = shutil.which(self.bwrap)
+        if found is None:
+            raise SandboxUnavailable(f"bubblewrap ({self.bwrap!r}) is not installed")
+        return found
+
+    def _runtime_dir(self, runtime: str) -> Path:
+        directory = self.runtimes_dir / runtime
+        if not (directory / "bin" / "python").exists():
+            raise SandboxUnavailable(
+                f"runtime {runtime!r} is missing from {self.runtimes_dir}; build it with "
+                f"`python -m worker.runtimes.build --dir {self.runtimes_dir} {runtime}`"
+            )
+        return directory.resolve()
+
+    def _cgroups(self, spec: SandboxSpec, stack: contextlib.ExitStack) -> RunCgroups:
+        cgroups = create_run_cgroups()
+        stack.callback(cgroups.remove)
+        cgroups.set_limits(
+            memory_bytes=spec.limits.memory_bytes,
+            processes=spec.limits.processes + launch.BWRAP_PROCESSES,
+            cpus=self.cpus,
+        )
+        if not cgroups.limits_memory:
+            logger.warning("no memory cgroup: memory is limited by polling, less strictly")
+        return cgroups
+
+
+def _launch(
+    spec: SandboxSpec,
+    stack: contextlib.ExitStack,
+    argv: Callable[..., list[str]],
+    identity: Identity,
+    cgroups: RunCgroups,
+    log_path: Path,
+) -> launch.Started:
+    """Start bwrap; ``argv(status_fd=, etc_fds=)`` completes its command line."""
+    log_fd = logs.open_log(log_path)
+    stack.callback(os.close, log_fd)
+    etc_fds = stack.enter_context(launch.data_fds(layout.etc_files()))
+    status = launch.status_pipe()
+    stack.callback(os.close, status[0])
+    preexec = launch.make_preexec(
+        procs_files=cgroups.procs_files(),
+        limits=launch.rlimits(spec.limits, count_processes=identity.dedicated),
+        identity=identity,
+    )
+    command = argv(status_fd=status[1], etc_fds=etc_fds)
+    started = launch.start(command, log_fd=log_fd, status=status,
+                           pass_fds=list(etc_fds.values()), preexec=preexec)  # fmt: skip
+    stack.callback(started.stop)  # kills and reaps bwrap if the monitor itself failed
+    return started
+
+
+def _watched(
+    spec: SandboxSpec, started: launch.Started, cgroups: RunCgroups, log: Path, tick: Tick | None
+) -> Watched:
+    return Watched(
+        pid=started.process.pid,
+        limits=spec.limits,
+        output_dir=spec.output_dir,
+        log_path=log,
+        log_max_bytes=launch.file_size_limit(spec.limits),
+        cgroups=cgroups,
+        tick=tick,
+    )
+
+
+def _leave_nothing_running(cgroups: RunCgroups, identity: Identity) -> None:
+    """Kill what the pid namespace's end did not take along, and check it worked."""
+    emptied = cgroups.kill_all() if cgroups.enabled else True
+    if identity.dedicated:
+        emptied = kill_processes_of(identity.uid) and emptied
+    if not emptied:
+        raise SandboxUnavailable("processes of a sandboxed run survived being killed")
+
+
+def _result(spec: SandboxSpec, outcome: Outcome, cgroups: RunCgroups, log: Path) -> SandboxResult:
+    exit_code, signal_number = _exit_of(outcome)
+    usage = cgroups.usage() if cgroups.enabled else None
+    rusage_cpu = outcome.rusage.ru_utime + outcome.rusage.ru_stime
+    cpu = usage.cpu_seconds if usage and usage.cpu_seconds is not None else rusage_cpu
+    peak = max(outcome.peak_rss_bytes, outcome.rusage.ru_maxrss * 1024,
+               (usage.peak_memory_bytes or 0) if usage else 0)  # fmt: skip
+    limits = spec.limits
+    written = outputs.usage(spec.output_dir, stop_above=limits.output_bytes)
+    seen = Observed(
+        exit_code=exit_code,
+        signal=signal_number,
+        cancelled=outcome.stop is Stop.CANCELLED,
+        time_exceeded=outcome.stop in (Stop.WALL, Stop.CPU),
+        memory_exceeded=outcome.stop is Stop.MEMORY or bool(usage and usage.oom_kills),
+        output_exceeded=outcome.stop is Stop.OUTPUT
+        or written.over(max_bytes=limits.output_bytes)
+        or outcome.log_overflowed
+        or logs.size(log) >= launch.file_size_limit(limits),
+        cpu_seconds=cpu,
+        cpu_limit=limits.cpu_seconds,
+    )
+    return SandboxResult(
+        status=decide(seen),
+        exit_code=exit_code,
+        signal=signal_number,
+        wall_seconds=outcome.wall_seconds,
+        cpu_seconds=cpu,
+        peak_memory_bytes=peak,
+        log_tail=logs.read_tail(log, keep=limits.log_bytes),
+    )
+
+
+def _exit_of(outcome: Outcome) -> tuple[int | None, int | None]:
+    """(exit code, signal) of the program, from bwrap's own exit status.
+
+    bwrap exits with the program's code, or 128 + N when the program died of
+    signal N; bwrap itself dying of a signal means we killed it.
+    """
+    status = outcome.wait_status
+    if os.WIFSIGNALED(status):
+        return None, os.WTERMSIG(status)
+    code = os.WEXITSTATUS(status)
+    if code > 128 and code - 128 in _SIGNALS:
+        return None, code - 128
+    return code, None
+
+
+_SIGNALS = {int(s) for s in signal.Signals}

@@ -1,0 +1,155 @@
+"""Starting bwrap as the run's host uid, inside the run's cgroups, under its rlimits.
+
+The child between fork and exec (``preexec_fn``) does only os-level calls, in an
+order that matters: join the cgroups and set the rlimits while still root, then
+drop supplementary groups, gid and uid for good. Popen's own ``user=`` would
+drop the uid before ``preexec_fn`` runs, when joining a cgroup is no longer
+allowed, so it is not used.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import resource
+import signal
+import subprocess
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+from worker.sandbox.base import Limits
+from worker.sandbox.uids import Identity
+
+# RLIMIT_FSIZE caps every file the sandbox writes: each /output file and the
+# log. It is never below this, so the monitor has room to trim a chatty log.
+FILE_SIZE_FLOOR = 64 * 1024 * 1024
+# Beyond the program's own processes: the outer bwrap and the sandbox's init.
+BWRAP_PROCESSES = 2
+
+
+def file_size_limit(limits: Limits) -> int:
+    # +1: a file that reaches it is over output_bytes, so the overflow is visible.
+    return max(limits.output_bytes + 1, FILE_SIZE_FLOOR)
+
+
+def rlimits(limits: Limits, *, count_processes: bool) -> dict[int, tuple[int, int]]:
+    """Per-process limits. Not RLIMIT_AS: CUDA reserves huge address ranges."""
+    cpu = max(1, math.ceil(limits.cpu_seconds))
+    files = file_size_limit(limits)
+    chosen = {
+        resource.RLIMIT_CPU: (cpu, cpu + 1),  # SIGXCPU, then SIGKILL a second later
+        resource.RLIMIT_FSIZE: (files, files),
+        resource.RLIMIT_CORE: (0, 0),  # no core files of a student's crash
+    }
+    if count_processes:
+        # Counts every process and thread of the uid: only meaningful (and only
+        # harmless) when the uid is the run's own.
+        total = limits.processes + BWRAP_PROCESSES
+        chosen[resource.RLIMIT_NPROC] = (total, total)
+    return chosen
+
+
+def make_preexec(
+    *, procs_files: Sequence[str], limits: Mapping[int, tuple[int, int]], identity: Identity
+) -> Callable[[], None]:
+    pid_files = [path.encode() for path in procs_files]
+    chosen = list(limits.items())
+
+    def preexec() -> None:
+        pid = str(os.getpid()).encode()
+        for path in pid_files:
+            fd = os.open(path, os.O_WRONLY)
+            try:
+                os.write(fd, pid)
+            finally:
+                os.close(fd)
+        for which, value in chosen:
+            resource.setrlimit(which, value)
+        if identity.dedicated:
+            os.setgroups([])
+            os.setresgid(identity.gid, identity.gid, identity.gid)
+            os.setresuid(identity.uid, identity.uid, identity.uid)
+
+    return preexec
+
+
+@contextlib.contextmanager
+def data_fds(files: Mapping[str, bytes]) -> Iterator[dict[str, int]]:
+    """In-memory files for bwrap's --ro-bind-data (it reads and closes its copies)."""
+    fds: dict[str, int] = {}
+    try:
+        for path, content in files.items():
+            fd = os.memfd_create(os.path.basename(path))
+            os.write(fd, content)
+            os.lseek(fd, 0, os.SEEK_SET)
+            fds[path] = fd
+        yield fds
+    finally:
+        for fd in fds.values():
+            os.close(fd)
+
+
+@dataclass
+class Started:
+    process: subprocess.Popen[bytes]
+    status_read_fd: int
+
+    def kill(self) -> None:
+        # bwrap leads its own process group; its death takes the sandbox's init
+        # (--die-with-parent) and with it the whole pid namespace.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+
+    def stop(self) -> None:
+        """Kill and reap bwrap unless the monitor already reaped it.
+
+        Only while unreaped: a reaped pid may already belong to someone else.
+        """
+        if self.process.returncode is None:
+            self.kill()
+            self.process.returncode = os.waitpid(self.process.pid, 0)[1]
+
+    def exec_reached(self) -> bool:
+        """Whether bwrap got as far as exec'ing the program (else its setup failed).
+
+        bwrap writes {"exit-code": N} on --json-status-fd only for a child that
+        was exec'd; the program itself never holds that fd.
+        """
+        os.set_blocking(self.status_read_fd, False)
+        chunks = []
+        with contextlib.suppress(BlockingIOError):
+            while chunk := os.read(self.status_read_fd, 65536):
+                chunks.append(chunk)
+        for line in b"".join(chunks).decode(errors="replace").splitlines():
+            with contextlib.suppress(ValueError):
+                if "exit-code" in json.loads(line):
+                    return True
+        return False
+
+
+def status_pipe() -> tuple[int, int]:
+    """(read, write) ends for --json-status-fd; the write end goes to bwrap only."""
+    return os.pipe2(os.O_CLOEXEC)
+
+
+def start(
+    argv: Sequence[str], *, log_fd: int, status: tuple[int, int], pass_fds: Sequence[int],
+    preexec: Callable[[], None],
+) -> Started:  # fmt: skip
+    read_end, write_end = status
+    try:
+        process = subprocess.Popen(
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=log_fd,
+            stderr=log_fd,
+            pass_fds=[write_end, *pass_fds],
+            preexec_fn=preexec,
+            start_new_session=True,
+            env={},  # bwrap needs none; the program's comes from --setenv
+        )
+    finally:
+        os.close(write_end)  # else reading the status would never see its end
+    return Started(process=process, status_read_fd=read_end)

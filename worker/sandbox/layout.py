@@ -1,0 +1,171 @@
+"""What the bubblewrap sandbox looks like from inside: its argv, pure and testable.
+
+Only what a Python program needs is mounted: /usr (read-only, with the usual
+/bin, /lib... links), the runtime venv at /opt/runtime, /submission and /data
+read-only, /output writable, size-capped /tmp and /dev/shm, a fresh /proc, a
+minimal /dev, and an /etc made of generated files (a passwd with one user, no
+secrets). The project, the database, hidden data, other submissions, /root,
+/home, /var and /run simply do not exist in there.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from worker.sandbox.base import SandboxSpec
+
+RUNTIME_MOUNT = "/opt/runtime"
+SANDBOX_UID = 1000  # the uid and gid the program sees (mapped to the host uid)
+SANDBOX_USER = "student"
+ROOT_LINKS = ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
+GPU_CONTROL_DEVICES = ("nvidiactl", "nvidia-uvm", "nvidia-uvm-tools")
+
+
+@dataclass(frozen=True)
+class GpuAccess:
+    """The device nodes (names under /dev) and driver libraries one granted GPU needs."""
+
+    devices: Sequence[str]
+    libraries: Sequence[str] = field(default_factory=tuple)
+
+
+def etc_files() -> dict[str, bytes]:
+    """The whole of /etc: who "student" is, and that localhost is local."""
+    return {
+        "/etc/passwd": f"{SANDBOX_USER}:x:{SANDBOX_UID}:{SANDBOX_UID}::/tmp:/usr/sbin/nologin\n"
+        "nobody:x:65534:65534::/nonexistent:/usr/sbin/nologin\n".encode(),
+        "/etc/group": f"{SANDBOX_USER}:x:{SANDBOX_UID}:\nnogroup:x:65534:\n".encode(),
+        "/etc/hosts": b"127.0.0.1 localhost sandbox\n::1 localhost\n",
+        "/etc/nsswitch.conf": b"passwd: files\ngroup: files\nhosts: files\n",
+    }
+
+
+def sandbox_env(*, cpus: int, gpu: bool) -> dict[str, str]:
+    """The program's entire environment: nothing of the worker's leaks in."""
+    threads = str(max(1, cpus))
+    env = {
+        "PATH": f"{RUNTIME_MOUNT}/bin:/usr/bin:/bin",
+        "HOME": "/tmp",
+        "TMPDIR": "/tmp",
+        "LANG": "C.UTF-8",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONUNBUFFERED": "1",  # the log's tail is complete even when we kill it
+        # Thread pools sized to the CPUs granted, not the host's (and pids.max).
+        "OMP_NUM_THREADS": threads,
+        "MKL_NUM_THREADS": threads,
+        "OPENBLAS_NUM_THREADS": threads,
+    }
+    if gpu:
+        env["CUDA_VISIBLE_DEVICES"] = "0"  # the one device node mounted
+    return env
+
+
+def command(spec: SandboxSpec) -> list[str]:
+    # -s: no user site-packages. Not -I: it would also drop the script's folder
+    # from sys.path, and students import their sibling files (import helper).
+    # Not -E either: the environment is ours (--clearenv), and its PYTHON*
+    # settings are wanted.
+    return [f"{RUNTIME_MOUNT}/bin/python", "-s", f"/submission/{entrypoint(spec)}"]
+
+
+def entrypoint(spec: SandboxSpec) -> str:
+    path = PurePosixPath(spec.entrypoint)
+    if path.is_absolute() or ".." in path.parts or not path.parts:
+        raise ValueError(f"entrypoint must be a relative path inside the code: {spec.entrypoint!r}")
+    return str(path)
+
+
+def bwrap_argv(
+    spec: SandboxSpec,
+    *,
+    bwrap: str,
+    runtime_dir: Path,
+    status_fd: int,
+    etc_fds: Mapping[str, int],
+    gpu: GpuAccess | None = None,
+    cpus: int = 1,
+) -> list[str]:
+    """The full bwrap command line for ``spec``."""
+    return [
+        bwrap,
+        *_isolation(),
+        *_system_mounts(),
+        *_run_mounts(spec, runtime_dir),
+        *_scratch_mounts(spec.limits.tmp_bytes),
+        *_etc_mounts(etc_fds),
+        *(_gpu_mounts(gpu) if gpu else []),
+        "--remount-ro", "/",
+        "--chdir", "/submission",
+        *_env_args(sandbox_env(cpus=cpus, gpu=gpu is not None)),
+        "--json-status-fd", str(status_fd),
+        "--",
+        *command(spec),
+    ]  # fmt: skip
+
+
+def _isolation() -> list[str]:
+    return [
+        # Every namespace; the explicit ones fail closed instead of "-try".
+        "--unshare-all", "--unshare-user", "--unshare-cgroup",
+        "--disable-userns",  # no nested user namespaces: less kernel surface
+        "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID), "--hostname", "sandbox",
+        # The sandbox dies with us; no controlling tty (TIOCSTI keystroke injection).
+        "--die-with-parent", "--new-session",
+        "--clearenv",
+    ]  # fmt: skip
+
+
+def _system_mounts(root: Path = Path("/")) -> list[str]:
+    args = ["--ro-bind", "/usr", "/usr"]
+    for name in ROOT_LINKS:  # merged-/usr hosts link these; older ones have real dirs
+        host = root / name
+        if host.is_symlink():
+            args += ["--symlink", os.readlink(host), f"/{name}"]
+        elif host.is_dir():
+            args += ["--ro-bind", str(host), f"/{name}"]
+    return [*args, "--proc", "/proc", "--dev", "/dev"]
+
+
+def _run_mounts(spec: SandboxSpec, runtime_dir: Path) -> list[str]:
+    return [
+        "--ro-bind", str(runtime_dir), RUNTIME_MOUNT,
+        "--ro-bind", str(spec.code_dir), "/submission",
+        "--ro-bind", str(spec.data_dir), "/data",
+        "--bind", str(spec.output_dir), "/output",
+    ]  # fmt: skip
+
+
+def _scratch_mounts(tmp_bytes: int) -> list[str]:
+    # tmpfs pages are charged to the run's memory cgroup as well.
+    return [
+        "--size", str(tmp_bytes), "--tmpfs", "/tmp",
+        "--size", str(tmp_bytes), "--tmpfs", "/dev/shm",
+    ]  # fmt: skip
+
+
+def _etc_mounts(etc_fds: Mapping[str, int]) -> list[str]:
+    args = ["--dir", "/etc"]
+    for path, fd in sorted(etc_fds.items()):
+        args += ["--ro-bind-data", str(fd), path]
+    # The loader's cache: without it, libraries outside the default paths
+    # (and ctypes.util.find_library) are not found.
+    return [*args, "--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache"]
+
+
+def _gpu_mounts(gpu: GpuAccess) -> list[str]:
+    args: list[str] = []
+    for device in gpu.devices:
+        args += ["--dev-bind", f"/dev/{device}", f"/dev/{device}"]
+    for library in gpu.libraries:
+        args += ["--ro-bind", library, library]
+    return args
+
+
+def _env_args(env: Mapping[str, str]) -> list[str]:
+    args: list[str] = []
+    for name, value in env.items():
+        args += ["--setenv", name, value]
+    return args

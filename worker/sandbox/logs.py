@@ -1,0 +1,51 @@
+"""The run's log: stdout and stderr of the sandbox, appended to one host file.
+
+A file, not a pipe: a pipe fills when its reader is slow and then blocks the
+program (a time limit that is our fault), and reading it into memory lets a
+flood exhaust the worker. The sandbox writes the file directly (O_APPEND), so
+RLIMIT_FSIZE bounds it; between ticks the monitor trims it to its last bytes, so
+a program that prints forever neither fills the disk nor loses its final lines.
+Lines printed during the instant of a trim may be lost or land just before the
+kept tail: the log is a diagnostic, not evidence.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+TRIM_NOTICE = b"\n[... earlier output dropped: the log keeps only its end ...]\n"
+
+
+def open_log(path: Path) -> int:
+    """Create the log, readable by the worker only; the fd is the sandbox's stdout/err."""
+    return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND | os.O_CLOEXEC, 0o600)
+
+
+def size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return 0
+
+
+def trim(path: Path, *, keep: int) -> None:
+    """Cut the log down to its last ``keep`` bytes (the program keeps appending)."""
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CLOEXEC)
+    try:
+        end = os.fstat(fd).st_size
+        tail = os.pread(fd, keep, max(0, end - keep))
+        os.ftruncate(fd, 0)
+        os.write(fd, TRIM_NOTICE + tail)
+    finally:
+        os.close(fd)
+
+
+def read_tail(path: Path, *, keep: int) -> str:
+    """The last ``keep`` bytes, decoded leniently: a program may print any bytes."""
+    try:
+        with open(path, "rb") as log:
+            log.seek(max(0, size(path) - keep))
+            return log.read(keep).decode("utf-8", errors="replace")
+    except FileNotFoundError:
+        return ""

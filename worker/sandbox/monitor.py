@@ -1,0 +1,165 @@
+"""The loop that watches one running sandbox and stops it when it must.
+
+Every POLL_SECONDS it reaps the sandbox if it ended and enforces the wall clock;
+every CHECK_SECONDS it reads CPU time (all processes, from the cgroup), /output's
+size and the log's size (trimming the log); without a memory cgroup it also
+sums the resident memory of the process tree. About every TICK_SECONDS it calls
+the caller's ``tick`` (False cancels the run). Whatever stops the run is
+recorded, so the verdict never depends on what the program printed.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+import resource
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from worker.sandbox import logs, outputs
+from worker.sandbox.base import Limits, Tick
+from worker.sandbox.cgroups import RunCgroups
+
+POLL_SECONDS = 0.05
+CHECK_SECONDS = 0.2
+TICK_SECONDS = 0.5
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+
+
+class Stop(enum.Enum):
+    """Why the monitor killed the run."""
+
+    WALL = "wall"
+    CPU = "cpu"
+    MEMORY = "memory"
+    OUTPUT = "output"
+    CANCELLED = "cancelled"
+
+
+@dataclass
+class Watched:
+    pid: int
+    limits: Limits
+    output_dir: Path
+    log_path: Path
+    log_max_bytes: int  # RLIMIT_FSIZE: a log this long has hit the wall
+    cgroups: RunCgroups
+    tick: Tick | None = None
+
+
+@dataclass
+class Outcome:
+    stop: Stop | None
+    wait_status: int
+    rusage: resource.struct_rusage
+    wall_seconds: float
+    peak_rss_bytes: int = 0  # polled; only filled without a memory cgroup
+    log_overflowed: bool = False
+
+
+@dataclass
+class _State:
+    started: float = field(default_factory=time.monotonic)
+    next_check: float = 0.0
+    next_tick: float = 0.0
+    peak_rss_bytes: int = 0
+    log_overflowed: bool = False
+
+
+def watch(watched: Watched, *, kill: Callable[[], None]) -> Outcome:
+    """Wait for ``watched.pid`` to end, killing it (``kill``) when a limit is crossed."""
+    state = _State()
+    while True:
+        reaped = os.wait4(watched.pid, os.WNOHANG)
+        if reaped[0] == watched.pid:
+            return _outcome(None, reaped, state)
+        stop = _due_stop(watched, state)
+        if stop is not None:
+            kill()
+            return _outcome(stop, os.wait4(watched.pid, 0), state)
+        time.sleep(POLL_SECONDS)
+
+
+def _due_stop(watched: Watched, state: _State) -> Stop | None:
+    now = time.monotonic()
+    if now - state.started > watched.limits.wall_seconds:
+        return Stop.WALL
+    if now >= state.next_check:
+        state.next_check = now + CHECK_SECONDS
+        stop = _check_limits(watched, state)
+        if stop is not None:
+            return stop
+    if watched.tick is not None and now >= state.next_tick:
+        state.next_tick = now + TICK_SECONDS
+        if not watched.tick():
+            return Stop.CANCELLED
+    return None
+
+
+def _check_limits(watched: Watched, state: _State) -> Stop | None:
+    limits = watched.limits
+    usage = watched.cgroups.usage() if watched.cgroups.enabled else None
+    if usage is not None and (usage.cpu_seconds or 0.0) > limits.cpu_seconds:
+        return Stop.CPU  # summed over every process; RLIMIT_CPU is per process
+    if not watched.cgroups.limits_memory:
+        rss = tree_rss_bytes(watched.pid)
+        state.peak_rss_bytes = max(state.peak_rss_bytes, rss)
+        if rss > limits.memory_bytes:
+            return Stop.MEMORY
+    written = outputs.usage(watched.output_dir, stop_above=limits.output_bytes)
+    if written.over(max_bytes=limits.output_bytes):
+        return Stop.OUTPUT
+    _keep_log_short(watched, state)
+    return None
+
+
+def _keep_log_short(watched: Watched, state: _State) -> None:
+    length = logs.size(watched.log_path)
+    if length >= watched.log_max_bytes:
+        state.log_overflowed = True  # the program's writes to stdout now fail (EFBIG)
+    if length > trim_threshold(watched.limits.log_bytes):
+        logs.trim(watched.log_path, keep=watched.limits.log_bytes)
+
+
+def trim_threshold(log_bytes: int) -> int:
+    # Trim rarely (each trim may drop the lines written during it), but well
+    # before RLIMIT_FSIZE so a fast printer is not cut off.
+    return max(4 * log_bytes, 1024 * 1024)
+
+
+def _outcome(
+    stop: Stop | None, reaped: tuple[int, int, resource.struct_rusage], state: _State
+) -> Outcome:
+    return Outcome(
+        stop=stop,
+        wait_status=reaped[1],
+        rusage=reaped[2],
+        wall_seconds=time.monotonic() - state.started,
+        peak_rss_bytes=state.peak_rss_bytes,
+        log_overflowed=state.log_overflowed,
+    )
+
+
+def tree_rss_bytes(root: int) -> int:
+    """Resident memory of ``root`` and all its descendants (the no-cgroup fallback)."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as stat:
+                fields = stat.read().rsplit(b")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # gone meanwhile
+        pid = int(entry.name)
+        children.setdefault(int(fields[1]), []).append(pid)  # field 4: ppid
+        rss[pid] = int(fields[21]) * PAGE_SIZE  # field 24: rss in pages
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        stack.extend(children.get(pid, []))
+    return total
