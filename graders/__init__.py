@@ -5,6 +5,16 @@ instructor can grade a file from a notebook exactly as the worker does.
 """
 
 from graders.errors import GradingSpecError, InvalidOutput
-from graders.grading import GradingSpec, Scores, grade
+from graders.grading import GradedSpec, GradingSpec, Scores, grade
+from graders.kinds import KINDS, load_spec
 
-__all__ = ["GradingSpec", "GradingSpecError", "InvalidOutput", "Scores", "grade"]
+__all__ = [
+    "KINDS",
+    "GradedSpec",
+    "GradingSpec",
+    "GradingSpecError",
+    "InvalidOutput",
+    "Scores",
+    "grade",
+    "load_spec",
+]

@@ -1,7 +1,9 @@
-"""Grading one submission: the ``[grading]`` table of a challenge, and ``grade``.
+"""The ``labels`` kind of grading (the default), and ``grade`` for every kind.
 
-``grade`` reads the program's output as hostile input, then scores it against
-the hidden labels separately on the public and the private ids.
+A ``labels`` challenge's program writes one value per test id to a file; the
+grader reads it as hostile input, then scores it against the hidden labels
+separately on the public and the private ids. Other kinds (see
+``graders.kinds``) bring their own spec class with the same ``grade`` method.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar, Protocol
 
 import numpy as np
 
@@ -19,14 +22,48 @@ from graders.readers import read_label_csv, read_value_csv
 from graders.spec_checks import SpecFields, check_spec
 from graders.splits import PUBLIC
 
-__all__ = ["READERS", "GradingSpec", "InvalidOutput", "Scores", "grade", "read_hidden_labels"]
+__all__ = [
+    "READERS",
+    "GradedSpec",
+    "GradingSpec",
+    "InvalidOutput",
+    "Scores",
+    "grade",
+    "grade_labels",
+    "read_hidden_labels",
+]
 MiB = 1 << 20
 HIDDEN_LABELS = "labels.csv"
 
 
 @dataclass(frozen=True)
+class Scores:
+    public: float
+    private: float
+    n_public: int
+    n_private: int
+
+
+class GradedSpec(Protocol):
+    """What every kind's spec offers: the metric shown on the site, its direction,
+    and ``grade``, which raises ``InvalidOutput`` for the student's faults only."""
+
+    kind: str
+    metric: str
+    direction: Direction
+
+    def grade(self, *, output_dir: Path, hidden_dir: Path) -> Scores: ...
+
+
+def grade(*, spec: GradedSpec, output_dir: Path, hidden_dir: Path) -> Scores:
+    """Score the output of one run. ``InvalidOutput`` is the student's fault; any other
+    exception is the platform's (bad hidden data, unreadable disk) and worth a retry."""
+    return spec.grade(output_dir=output_dir, hidden_dir=hidden_dir)
+
+
+@dataclass(frozen=True)
 class GradingSpec:
-    """A validated ``[grading]`` table; build it with ``from_dict``."""
+    """A validated ``[grading]`` table of the ``labels`` kind; build it with ``from_dict``."""
 
     output: str
     reader: str
@@ -36,6 +73,7 @@ class GradingSpec:
     value_column: str = "label"
     labels: tuple[int, ...] | None = None
     max_output_mb: float = 16
+    kind: ClassVar[str] = "labels"
 
     @classmethod
     def from_dict(cls, table: Mapping[str, object]) -> GradingSpec:
@@ -47,18 +85,12 @@ class GradingSpec:
     def max_output_bytes(self) -> int:
         return int(self.max_output_mb * MiB)
 
-
-@dataclass(frozen=True)
-class Scores:
-    public: float
-    private: float
-    n_public: int
-    n_private: int
+    def grade(self, *, output_dir: Path, hidden_dir: Path) -> Scores:
+        return grade_labels(spec=self, output_dir=output_dir, hidden_dir=hidden_dir)
 
 
-def grade(*, spec: GradingSpec, output_dir: Path, hidden_dir: Path) -> Scores:
-    """Score ``output_dir/spec.output``. ``InvalidOutput`` is the student's fault; any other
-    exception is the platform's (bad hidden labels, unreadable disk) and worth a retry."""
+def grade_labels(*, spec: GradingSpec, output_dir: Path, hidden_dir: Path) -> Scores:
+    """Score ``output_dir/spec.output`` against ``hidden_dir/labels.csv``."""
     ids, truth, splits = read_hidden_labels(hidden_dir / HIDDEN_LABELS)
     _check_truth(spec, truth)
     id_list = ids.tolist()

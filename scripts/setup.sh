@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PYTHON="${PYTHON:-python3}"
-RUNTIMES="${MILESTONES_RUNTIMES:-numpy}"
+RUNTIMES="${MILESTONES_RUNTIMES:-numpy torch}"
 VAR_DIR="${MILESTONES_VAR_DIR:-$PWD/var}"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }

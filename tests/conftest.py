@@ -77,13 +77,22 @@ def platform_settings(settings, platform_env: dict[str, str]):  # type: ignore[n
 
 
 @pytest.fixture
-def xor_challenge(platform_settings, db):  # type: ignore[no-untyped-def]
+def load_challenge(platform_settings, db):  # type: ignore[no-untyped-def]
+    """Load a bundle of challenges/ by its folder name (its data prepared for this
+    test run) and return the Challenge row."""
+    from server.competitions.models import Challenge
     from server.competitions.services import challenge_load
 
-    challenge_load(bundle_dir=REPO / "challenges" / "1986-xor-backprop")
-    from server.competitions.models import Challenge
+    def load(folder: str) -> Challenge:
+        outcome = challenge_load(bundle_dir=REPO / "challenges" / folder)
+        return Challenge.objects.get(slug=outcome.slug)
 
-    return Challenge.objects.get(slug="1986-xor-backprop")
+    return load
+
+
+@pytest.fixture
+def xor_challenge(load_challenge):  # type: ignore[no-untyped-def]
+    return load_challenge("1986-xor-backprop")
 
 
 def database_url_of_test_db() -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 from django.apps import apps
 from django.conf import settings
 
-from graders import GradingSpec, InvalidOutput, grade
+from graders import InvalidOutput, grade, load_spec
 from worker import dispatch, lifecycle
 from worker.reasons import failure_reason
 from worker.sandbox import Limits, SandboxResult, SandboxSpec, Status, get_backend
@@ -90,7 +90,7 @@ def _sandbox_and_grade(submission_id: int, attempt: int, challenge, workdir: Pat
                                 facts=facts)  # fmt: skip
         return
     try:
-        scores = grade(spec=GradingSpec.from_dict(challenge.grading), output_dir=output_dir,
+        scores = grade(spec=load_spec(challenge.grading), output_dir=output_dir,
                        hidden_dir=challenge.hidden_dir)  # fmt: skip
     except InvalidOutput as exc:
         lifecycle.finish_failed(submission_id=submission_id, attempt=attempt, reason=str(exc),

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from graders.errors import GradingSpecError
-from graders.grading import GradingSpec
+from graders import GradedSpec, GradingSpecError, load_spec
 
 RUNTIMES = ("numpy", "torch")
 GPU_MODES = ("none", "optional", "required")
@@ -49,7 +48,7 @@ class Bundle:
     gpu: str
     entrypoint: str
     limits: dict[str, int]
-    grading: GradingSpec
+    grading: GradedSpec
     grading_table: dict[str, Any]
     baselines: list[dict[str, Any]]
     readme: str
@@ -134,12 +133,12 @@ def _limits(table: object, problems: list[str]) -> dict[str, int]:
     return limits
 
 
-def _grading(table: object, problems: list[str]) -> GradingSpec | None:
+def _grading(table: object, problems: list[str]) -> GradedSpec | None:
     if not isinstance(table, dict):
         problems.append("[grading] table is missing")
         return None
     try:
-        return GradingSpec.from_dict(table)
+        return load_spec(table)
     except GradingSpecError as exc:
         problems.extend(f"grading: {problem}" for problem in exc.problems)
         return None

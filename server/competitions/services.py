@@ -80,7 +80,11 @@ def _upsert(bundle: Bundle, *, data_status: str, data_problem: str) -> Challenge
             "gpu": bundle.gpu,
             "entrypoint": bundle.entrypoint,
             "limits": bundle.limits,
-            "grading": {**bundle.grading_table, "direction": bundle.grading.direction},
+            "grading": {
+                **bundle.grading_table,
+                "metric": bundle.grading.metric,
+                "direction": bundle.grading.direction,
+            },
             "description_html": render_markdown(bundle.readme),
             "bundle_dir": str(bundle.path),
             # Only a successful prepare records the hash, so a fix of the data is retried.

@@ -1,0 +1,31 @@
+"""Kinds of grading: how a challenge's ``[grading]`` table becomes a spec.
+
+``kind`` in the table picks the entry (``labels`` when absent). Each kind parses
+the rest of the table itself, collecting every problem into one
+``GradingSpecError``, and returns a spec that follows ``GradedSpec`` (metric,
+direction, ``grade``). Adding a kind is adding a module and one line here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from graders.errors import GradingSpecError
+from graders.grading import GradingSpec
+
+Parser = Callable[[Mapping[str, object]], Any]
+
+KINDS: dict[str, Parser] = {
+    "labels": GradingSpec.from_dict,
+}
+
+
+def load_spec(table: Mapping[str, object]) -> Any:
+    """The spec of a ``[grading]`` table of any kind, or ``GradingSpecError``."""
+    if not isinstance(table, Mapping):
+        raise GradingSpecError(["the [grading] table must be a table"])
+    kind = table.get("kind", "labels")
+    if not isinstance(kind, str) or kind not in KINDS:
+        raise GradingSpecError([f"kind must be one of {', '.join(sorted(KINDS))}, got {kind!r}"])
+    return KINDS[kind]({key: value for key, value in table.items() if key != "kind"})
