@@ -54,7 +54,7 @@ def _build(root: Path, name: str, python: str, wanted: dict[str, object]) -> Non
     if RUNTIMES[name]:
         print(f"{name}: installing {' '.join(RUNTIMES[name])}")
         pip = [sys.executable, "-m", "pip", "--python", str(staging / "bin" / "python")]
-        _run([*pip, "install", "--no-input", "--no-cache-dir", *RUNTIMES[name]])
+        _run([*pip, "install", "--quiet", "--no-input", "--no-cache-dir", *RUNTIMES[name]])
     (staging / MARKER).write_text(json.dumps(wanted, indent=2) + "\n")
     _make_world_readable(staging)
     _swap(staging, target)
