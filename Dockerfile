@@ -14,7 +14,8 @@ WORKDIR /app
 COPY requirements.txt requirements-deploy.txt ./
 RUN pip install --no-cache-dir -r requirements-deploy.txt
 COPY . .
-RUN DJANGO_SECRET_KEY=build-only python manage.py collectstatic --noinput -v 0
+# No secrets, no data in the image: settings come from the environment at run
+# time, static files are collected into the data root by the `migrate` service.
 USER milestones
 EXPOSE 8000
 CMD ["gunicorn", "server.milestones.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3"]

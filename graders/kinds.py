@@ -13,11 +13,15 @@ from typing import Any
 
 from graders.errors import GradingSpecError
 from graders.grading import GradingSpec
+from graders.interactive import InteractiveSpec
+from graders.samples import SamplesSpec
 
 Parser = Callable[[Mapping[str, object]], Any]
 
 KINDS: dict[str, Parser] = {
     "labels": GradingSpec.from_dict,
+    "interactive": InteractiveSpec.from_dict,
+    "samples": SamplesSpec.from_dict,
 }
 
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Starts everything a single machine needs: Redis (if none answers), one Celery
-# worker (with the reaper's beat), and the web server. Ctrl-C stops what it started.
+# worker, beat with the reaper, and the web server. Ctrl-C stops what it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,8 +37,12 @@ if ! redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; then
   for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
 fi
 
-.venv/bin/celery -A worker.celery worker --beat -Q cpu,gpu --concurrency 1 \
-  --loglevel INFO --schedule "$VAR_DIR/celerybeat-schedule" >"$VAR_DIR/worker.log" 2>&1 &
+.venv/bin/celery -A worker.celery worker -Q cpu,gpu --concurrency 1 -n worker@%h \
+  --loglevel INFO >"$VAR_DIR/worker.log" 2>&1 &
+pids+=($!)
+# Beat and the reaper on their own queue, so they run even while a long job does.
+.venv/bin/celery -A worker.celery worker --beat -Q maintenance --concurrency 1 -n beat@%h \
+  --loglevel INFO --schedule "$VAR_DIR/celerybeat-schedule" >"$VAR_DIR/beat.log" 2>&1 &
 pids+=($!)
 $PY manage.py runserver "$HOST:$PORT" --noreload >"$VAR_DIR/web.log" 2>&1 &
 pids+=($!)
@@ -47,7 +51,7 @@ cat <<MSG
 
   Milestones is running:  http://$HOST:$PORT/
   $(cat "$VAR_DIR/instructor.txt")
-  Logs: $VAR_DIR/web.log, $VAR_DIR/worker.log.  Press Ctrl-C to stop.
+  Logs: $VAR_DIR/web.log, $VAR_DIR/worker.log, $VAR_DIR/beat.log.  Press Ctrl-C to stop.
 
 MSG
 wait -n "${pids[@]}" || true

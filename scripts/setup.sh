@@ -21,6 +21,11 @@ install_system_packages() {
      && ! command -v docker-compose >/dev/null; then
     missing+=(docker-compose)
   fi
+  # Optional, and only as root: Debian's Chromium for the browser tests (tests/browser),
+  # which Playwright drives by its path; they are skipped where it is absent.
+  if [ "$(id -u)" -eq 0 ] && ! command -v chromium >/dev/null; then
+    missing+=(chromium fonts-dejavu-core)
+  fi
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" -ne 0 ]; then
     echo "Missing system packages: ${missing[*]}. Install them with:" >&2

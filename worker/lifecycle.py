@@ -6,6 +6,7 @@ neither heartbeat nor finish it, so a submission is scored exactly once."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 
 from django.apps import apps
@@ -13,6 +14,8 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+
+logger = logging.getLogger(__name__)
 
 
 def _submissions():  # type: ignore[no-untyped-def]
@@ -53,6 +56,11 @@ def heartbeat(*, submission_id: int, attempt: int) -> bool:
     return renewed == 1
 
 
+def still_ours(*, submission_id: int, attempt: int) -> bool:
+    """A read between renewals: a cancel or a take-over is seen within one tick."""
+    return bool(_submissions().filter(id=submission_id, state="running", attempt=attempt).exists())
+
+
 @dataclass(frozen=True)
 class RunFacts:
     sandbox_status: str = ""
@@ -73,6 +81,8 @@ def finish_failed(*, submission_id: int, attempt: int, reason: str, facts: RunFa
 
 
 def _finish(submission_id: int, attempt: int, facts: RunFacts, **fields: object) -> bool:
+    """The one write of a result, guarded by (running, attempt): a run whose lease
+    was taken over (or that was cancelled) cannot score, so a score is written once."""
     updated = (
         _submissions()
         .filter(id=submission_id, state="running", attempt=attempt)
@@ -87,6 +97,11 @@ def _finish(submission_id: int, attempt: int, facts: RunFacts, **fields: object)
             **fields,
         )
     )
+    if updated:
+        logger.info("submission %s attempt %s ended %s", submission_id, attempt, fields["state"])
+    else:
+        logger.warning("submission %s attempt %s is no longer this run's (cancelled or "
+                       "taken over): its result is discarded", submission_id, attempt)  # fmt: skip
     return updated == 1
 
 
@@ -97,19 +112,21 @@ def release_after_platform_failure(*, submission_id: int, attempt: int, reason: 
                     reason)  # fmt: skip
 
 
-def requeue_expired_leases() -> list[int]:
+def requeue_expired_leases() -> dict[int, str]:
     """Running submissions whose worker stopped heartbeating (died, froze, lost
-    its network) go back to the queue, counted as a platform failure."""
+    its network) go back to the queue, counted as a platform failure; past the
+    retries they end ``error``. Returns {submission id: new state}."""
     now = timezone.now()
     expired = _submissions().filter(state="running", lease_expires_at__lt=now)
-    requeued = []
+    reaped = {}
     for submission_id, attempt in expired.values_list("id", "attempt"):
         rows = _submissions().filter(
             id=submission_id, state="running", attempt=attempt, lease_expires_at__lt=now
         )
-        if _release(rows, "the worker running it stopped responding") == "queued":
-            requeued.append(submission_id)
-    return requeued
+        state = _release(rows, "the worker running it stopped responding")
+        if state is not None:
+            reaped[submission_id] = state
+    return reaped
 
 
 def _release(rows, reason: str) -> str | None:  # type: ignore[no-untyped-def]

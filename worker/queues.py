@@ -1,4 +1,5 @@
-"""The Celery queues a submission can be routed to."""
+"""The Celery queues: where a submission's task goes, and where the platform's own
+housekeeping goes (never behind a student's hour-long run)."""
 
 import enum
 
@@ -6,6 +7,12 @@ import enum
 class Queue(enum.StrEnum):
     CPU = "cpu"
     GPU = "gpu"
+    # The reaper: consumed by the one `beat` process, so it runs on time even
+    # when every submission worker is busy.
+    MAINTENANCE = "maintenance"
+
+
+SUBMISSION_QUEUES = (Queue.CPU, Queue.GPU)
 
 
 def queue_for(gpu_mode: str) -> Queue:

@@ -22,6 +22,8 @@ def run_submission(submission_id: int) -> None:
     execute_submission(submission_id=submission_id)
 
 
+# Routed to the maintenance queue (worker/celery.py); beat sends it with an
+# expiry, so a reaper that was down does not find a backlog of runs to replay.
 @app.task(name="worker.tasks.reap_stale", ignore_result=True, time_limit=120)
 def reap_stale() -> None:
     from worker.reaper import reap

@@ -8,12 +8,24 @@ different challenge.
 
 from __future__ import annotations
 
-import gzip
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from graders.datasets.raw import DatasetChecksumError, RawFile, read_content
+
+__all__ = [
+    "FILES",
+    "FOLDER",
+    "RAW_FILES",
+    "DatasetChecksumError",
+    "MnistFile",
+    "idx_bytes",
+    "load",
+    "parse_idx",
+    "raw_bytes",
+]
 
 FOLDER = "mnist"
 IMAGES_MAGIC = 2051
@@ -51,22 +63,18 @@ FILES: dict[str, MnistFile] = {
 }
 
 
-class DatasetChecksumError(ValueError):
-    """A raw file is present but is not the published one."""
+# The same four files as the datasets catalogue sees them (fetching, checking).
+RAW_FILES: tuple[RawFile, ...] = tuple(
+    RawFile(FOLDER, entry.name, entry.sha256, entry.size) for entry in FILES.values()
+)
 
 
 def raw_bytes(datasets_dir: Path, key: str) -> bytes:
-    """The uncompressed, verified bytes of one MNIST file (``FileNotFoundError`` if absent)."""
+    """The uncompressed, verified bytes of one MNIST file (``FileNotFoundError`` if absent,
+    ``DatasetChecksumError`` if it is not the published one)."""
     entry = FILES[key]
-    path = Path(datasets_dir) / FOLDER / entry.name
-    with gzip.open(path, "rb") as handle:
-        data = handle.read(entry.size + 1)
-    digest = hashlib.sha256(data).hexdigest()
-    if digest != entry.sha256:
-        raise DatasetChecksumError(
-            f"{path}: SHA-256 of its content is {digest}, not {entry.sha256}"
-        )
-    return data
+    raw = RawFile(FOLDER, entry.name, entry.sha256, entry.size)
+    return read_content(raw.path(datasets_dir), raw)
 
 
 def parse_idx(data: bytes) -> np.ndarray:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,15 @@ class Challenge(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
     is_published = models.BooleanField(default=True)
+    # Competition rules an instructor sets; None means the site's default.
+    daily_limit = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Submissions per participant in a rolling 24 hours (empty: the site default).",
+    )
+    max_final = models.PositiveSmallIntegerField(
+        default=2, help_text="Submissions a participant may mark as final for the private ranking."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -81,6 +91,10 @@ class Challenge(models.Model):
     def limit(self, name: str) -> Any:
         return self.limits.get(name)
 
+    @property
+    def submissions_per_day(self) -> int:
+        return self.daily_limit if self.daily_limit is not None else settings.SUBMISSIONS_PER_DAY
+
 
 class Baseline(models.Model):
     """A historical or reference result shown as a marked row on the leaderboard."""
@@ -96,3 +110,59 @@ class Baseline(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.score}"
+
+
+class Phase(models.Model):
+    """A period in which submissions are accepted ("open practice", "graded").
+
+    A phase's leaderboard ranks the submissions made during it; its private
+    ranking is revealed to everyone once it has ended. A challenge without
+    phases is always open and never reveals its private ranking."""
+
+    challenge = models.ForeignKey(Challenge, related_name="phases", on_delete=models.CASCADE)
+    name = models.CharField(max_length=100)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["challenge", "starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="phase_ends_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.starts_at:%Y-%m-%d %H:%M} → {self.ends_at:%Y-%m-%d %H:%M})"
+
+    def is_open_at(self, moment: dt.datetime) -> bool:
+        return self.starts_at <= moment < self.ends_at
+
+    def has_ended_at(self, moment: dt.datetime) -> bool:
+        return moment >= self.ends_at
+
+
+class Disqualification(models.Model):
+    """A participant hidden from a challenge's leaderboards; their submissions
+    stay in the records. Deleting the row reinstates them."""
+
+    challenge = models.ForeignKey(
+        Challenge, related_name="disqualifications", on_delete=models.CASCADE
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, related_name="disqualifications", on_delete=models.CASCADE
+    )
+    reason = models.CharField(max_length=500)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, related_name="+", on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["challenge", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["challenge", "user"], name="one_disqualification")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} disqualified from {self.challenge_id}"

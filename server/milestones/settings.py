@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import secrets
+import tempfile
+from pathlib import Path
 
 import dj_database_url
 
@@ -38,6 +40,7 @@ INSTALLED_APPS = [
     "server.competitions",
     "server.submissions",
     "server.leaderboards",
+    "server.operations",
 ]
 
 MIDDLEWARE = [
@@ -65,6 +68,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "server.competitions.context_processors.site",
             ],
         },
     },
@@ -129,16 +133,34 @@ SUBMISSION_MAX_UPLOAD_BYTES = env_int("MILESTONES_MAX_UPLOAD_BYTES", 5 * 1024 * 
 SUBMISSION_MAX_UNPACKED_BYTES = env_int("MILESTONES_MAX_UNPACKED_BYTES", 20 * 1024 * 1024)
 SUBMISSION_MAX_FILES = env_int("MILESTONES_MAX_FILES", 200)
 SUBMISSIONS_PER_DAY = env_int("MILESTONES_SUBMISSIONS_PER_DAY", 20)
+# Challenge bundles uploaded by instructors as zips: unpacked and kept here.
+UPLOADED_BUNDLES_DIR = env_path("MILESTONES_BUNDLES_DIR", VAR_DIR / "bundles")
+BUNDLE_UPLOAD_MAX_BYTES = env_int("MILESTONES_BUNDLE_MAX_BYTES", 50 * 1024 * 1024)
+BUNDLE_UPLOAD_MAX_UNPACKED_BYTES = env_int("MILESTONES_BUNDLE_MAX_UNPACKED", 200 * 1024 * 1024)
+BUNDLE_UPLOAD_MAX_FILES = env_int("MILESTONES_BUNDLE_MAX_FILES", 1000)
 # Jobs one participant may have queued or running at once (fairness).
 MAX_ACTIVE_JOBS_PER_USER = env_int("MILESTONES_MAX_ACTIVE_JOBS_PER_USER", 2)
 # A running submission's lease: renewed by the worker's heartbeat; once expired,
 # the reaper runs the submission again. Platform failures retried this often.
 LEASE_SECONDS = env_int("MILESTONES_LEASE_SECONDS", 30)
 MAX_PLATFORM_ATTEMPTS = env_int("MILESTONES_MAX_PLATFORM_ATTEMPTS", 3)
-# A queued submission whose broker message has not been taken after this long
-# is sent again (the claim is guarded, so a duplicate message is a no-op).
-REDISPATCH_AFTER_SECONDS = env_int("MILESTONES_REDISPATCH_AFTER_SECONDS", 120)
+# A queued submission whose message is gone from Redis (its sent marker went
+# with it: a flush, a restart) is sent again after the grace; one queued longer
+# than REDISPATCH_AFTER_SECONDS is sent again whatever Redis says. The claim is
+# guarded, so a duplicate message is a no-op.
+REDISPATCH_GRACE_SECONDS = env_int("MILESTONES_REDISPATCH_GRACE_SECONDS", 15)
+REDISPATCH_AFTER_SECONDS = env_int("MILESTONES_REDISPATCH_AFTER_SECONDS", 1800)
+REAPER_EVERY_SECONDS = env_int("MILESTONES_REAPER_EVERY_SECONDS", 10)
 WORKER_ID = env_str("MILESTONES_WORKER_ID", "")
+# Worker liveness: a Redis key rewritten this often, gone after three misses.
+WORKER_HEARTBEAT_SECONDS = env_int("MILESTONES_WORKER_HEARTBEAT_SECONDS", 5)
+# GPUs a GPU worker hands out, one job each: "" finds /dev/nvidiaN, "none", or "0,1".
+GPUS = env_str("MILESTONES_GPUS", "")
+GPU_WAIT_SECONDS = env_int("MILESTONES_GPU_WAIT_SECONDS", 60)
+# CPU cores one run is pinned to; 0: the host's cores divided by the worker's concurrency.
+SANDBOX_CPUS = env_int("MILESTONES_SANDBOX_CPUS", 0)
+# Host-local lock files for GPU and core slots (shared by the workers of one host).
+SLOTS_DIR = env_path("MILESTONES_SLOTS_DIR", Path(tempfile.gettempdir()) / "milestones-slots")
 
 # --- Celery -------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -153,7 +175,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # second worker while the first is still working on it.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 CELERY_BEAT_SCHEDULE = {
-    "reap-stale-submissions": {"task": "worker.tasks.reap_stale", "schedule": 10.0},
+    # On the maintenance queue (worker/celery.py); expires so a backlog is not replayed.
+    "reap-stale-submissions": {
+        "task": "worker.tasks.reap_stale",
+        "schedule": float(REAPER_EVERY_SECONDS),
+        "options": {"expires": REAPER_EVERY_SECONDS},
+    },
 }
 
 LOGGING = {

@@ -1,10 +1,21 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from server.submissions.models import Submission
+from server.submissions.services import submission_rescore
 
 
 @admin.register(Submission)
 class SubmissionAdmin(admin.ModelAdmin):
-    list_display = ("id", "challenge", "user", "state", "public_score", "created_at")
+    list_display = ("id", "challenge", "user", "state", "public_score", "selected", "created_at")
     list_filter = ("state", "challenge")
+    search_fields = ("user__username",)
+    raw_id_fields = ("user",)
     readonly_fields = ("log_tail", "failure_reason")
+    actions = ["rescore"]
+
+    @admin.action(description="Rescore (run the stored code again)")
+    def rescore(self, request: HttpRequest, queryset: QuerySet[Submission]) -> None:
+        moved = sum(submission_rescore(submission=s) for s in queryset)
+        messages.info(request, f"{moved} submission(s) will be run again.")

@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from server import clock
+
 
 def upload_path(instance: Submission, filename: str) -> str:
     # The stored name never comes from the user: only the kind of upload does.
@@ -38,7 +40,8 @@ class Submission(models.Model):
     upload = models.FileField(upload_to=upload_path, max_length=300)
     original_name = models.CharField(max_length=200)
     state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # The site's clock (server.clock), so the daily window and phases can be tested.
+    created_at = models.DateTimeField(default=clock.now, db_index=True)
     queued_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -55,6 +58,8 @@ class Submission(models.Model):
     wall_seconds = models.FloatField(null=True, blank=True)
     cpu_seconds = models.FloatField(null=True, blank=True)
     peak_memory_bytes = models.BigIntegerField(null=True, blank=True)
+    # Marked by its participant as one of their final submissions (private ranking).
+    selected = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at"]

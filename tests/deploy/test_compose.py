@@ -1,8 +1,10 @@
-"""The production deployment file is valid, complete and keeps its secrets out."""
+"""The production deployment file is valid, complete and keeps its secrets out;
+only the workers reach the Docker engine."""
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -10,12 +12,17 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-SECRETS = {"POSTGRES_PASSWORD": "pw", "DJANGO_SECRET_KEY": "key", "FLOWER_PASSWORD": "fl"}
+SECRETS = {"POSTGRES_PASSWORD": "pw", "REDIS_PASSWORD": "rp", "DJANGO_SECRET_KEY": "key",
+           "FLOWER_PASSWORD": "fl"}  # fmt: skip
 SERVICES = {"postgres", "redis", "web", "worker-cpu", "worker-gpu", "beat", "flower"}
+WORKERS = {"worker-cpu", "worker-gpu"}
 
 
 def _compose() -> list[str]:
-    if subprocess.run(["docker", "compose", "version"], capture_output=True).returncode == 0:
+    if (
+        shutil.which("docker")
+        and subprocess.run(["docker", "compose", "version"], capture_output=True).returncode == 0
+    ):
         return ["docker", "compose"]
     if shutil.which("docker-compose"):
         return ["docker-compose"]
@@ -28,14 +35,58 @@ def _config(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]
                           cwd=REPO, env={**clean, **env}, capture_output=True, text=True)  # fmt: skip
 
 
-def test_compose_config_passes_with_every_service_healthchecked():
+def _service_blocks(rendered: str) -> dict[str, str]:
+    """The rendered file's text per service (the output is YAML, two-space indented)."""
+    blocks: dict[str, list[str]] = {}
+    current = None
+    in_services = False
+    for line in rendered.splitlines():
+        if not line.startswith(" "):
+            in_services, current = line.startswith("services:"), None
+            continue
+        match = re.fullmatch(r"  ([A-Za-z0-9_.-]+):", line)
+        if in_services and match:
+            current = match.group(1)
+            blocks[current] = []
+        elif current is not None:
+            blocks[current].append(line)
+    return {name: "\n".join(lines) for name, lines in blocks.items()}
+
+
+@pytest.fixture(scope="module")
+def rendered() -> dict[str, str]:
     result = _config(SECRETS)
     assert result.returncode == 0, result.stderr
-    services = set(_config(SECRETS, "--services").stdout.split())
-    assert services >= SERVICES
-    rendered = result.stdout
-    assert rendered.count("healthcheck:") >= len(SERVICES)
-    assert "driver: nvidia" in rendered
+    return _service_blocks(result.stdout)
+
+
+def test_compose_config_passes_with_every_service(rendered):
+    assert set(_config(SECRETS, "--services").stdout.split()) >= SERVICES
+    assert set(rendered) >= SERVICES
+
+
+@pytest.mark.parametrize("service", sorted(SERVICES))
+def test_every_service_has_a_health_check(rendered, service):
+    assert "healthcheck:" in rendered[service]
+
+
+def test_the_gpu_worker_reserves_nvidia_devices_and_serves_the_gpu_queue(rendered):
+    assert "driver: nvidia" in rendered["worker-gpu"]
+    assert re.search(r"- -Q\n\s+- gpu\n", rendered["worker-gpu"])
+    assert re.search(r"- -Q\n\s+- cpu\n", rendered["worker-cpu"])
+
+
+def test_beat_runs_the_reaper_on_its_own_queue(rendered):
+    assert "- --beat" in rendered["beat"] and "- maintenance" in rendered["beat"]
+
+
+def test_only_the_workers_reach_the_docker_engine(rendered):
+    reaching = {name for name, block in rendered.items() if "docker.sock" in block}
+    assert reaching == WORKERS
+
+
+def test_the_web_serves_with_gunicorn(rendered):
+    assert "- gunicorn" in rendered["web"]
 
 
 def test_compose_refuses_to_start_without_its_secrets():
@@ -47,4 +98,10 @@ def test_compose_refuses_to_start_without_its_secrets():
 def test_no_secret_is_committed_in_the_compose_file():
     text = (REPO / "docker-compose.yml").read_text()
     for name in SECRETS:
-        assert f"{name}: ${{{name}:?" in text or f"{name}:?" in text
+        assert f"${{{name}:?" in text
+        assert not re.search(rf"{name}[:=]\s*['\"]?[A-Za-z0-9]", text.replace(f"${{{name}", ""))
+    example = (REPO / ".env.example").read_text()
+    for name in SECRETS:
+        assert re.search(rf"^{name}=$", example, re.MULTILINE), (
+            f"{name} has a value in .env.example"
+        )

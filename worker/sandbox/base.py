@@ -10,6 +10,7 @@ program printed.
 from __future__ import annotations
 
 import enum
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -48,6 +49,9 @@ class SandboxSpec:
     entrypoint: str = "main.py"
     limits: Limits = field(default_factory=Limits)
     gpu: int | None = None  # host GPU index granted to this run, if any
+    # Host CPU cores granted to this run: it is pinned to them and gets as many
+    # CPUs' worth of time. Empty: unpinned, the backend's default share.
+    cpus: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -74,9 +78,34 @@ class SandboxUnavailable(RuntimeError):
 Tick = Callable[[], bool]
 
 
+class Channel(ABC):
+    """The platform's end of an interactive run: it writes the program's stdin and
+    reads its stdout. Everything else is as in any run: stderr is the capped log,
+    every limit holds, everything is killed at the end, the status is observed.
+
+    A backend given a channel calls ``converse`` in a thread of its own once the
+    program has started, and stops the run once ``finished()`` is true (the status
+    is then CANCELLED: the platform ended it). When the run is over it sets
+    ``ended``, waits for ``converse`` to return, and only then closes the pipes.
+    ``converse`` must never block without a deadline and must return soon after
+    ``ended`` is set; it must not close the descriptors it is given."""
+
+    @abstractmethod
+    def converse(self, *, to_program: int, from_program: int, ended: threading.Event) -> None:
+        """Talk with the program: write its stdin (``to_program``), read its stdout."""
+
+    @abstractmethod
+    def finished(self) -> bool:
+        """Whether the conversation is over, so the run may be stopped."""
+
+
 class SandboxBackend(ABC):
     name: ClassVar[str]
 
     @abstractmethod
-    def run(self, spec: SandboxSpec, *, tick: Tick | None = None) -> SandboxResult:
-        """Run the spec to completion, enforce its limits, leave nothing running."""
+    def run(
+        self, spec: SandboxSpec, *, tick: Tick | None = None, channel: Channel | None = None
+    ) -> SandboxResult:
+        """Run the spec to completion, enforce its limits, leave nothing running.
+
+        With a ``channel``, the program's stdin and stdout are connected to it."""

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from worker.sandbox import launch, layout, logs, outputs
 from worker.sandbox.base import (
+    Channel,
     SandboxBackend,
     SandboxResult,
     SandboxSpec,
@@ -53,7 +54,9 @@ class BubblewrapBackend(SandboxBackend):
         self.cpus = cpus  # CPUs one run may use (cgroup quota, thread pools)
         self.slots_dir = slots_dir or Path(tempfile.gettempdir()) / "milestones-sandbox-slots"
 
-    def run(self, spec: SandboxSpec, *, tick: Tick | None = None) -> SandboxResult:
+    def run(
+        self, spec: SandboxSpec, *, tick: Tick | None = None, channel: Channel | None = None
+    ) -> SandboxResult:
         bwrap = self._bwrap_path()
         runtime_dir = self._runtime_dir(spec.runtime)
         layout.entrypoint(spec)  # refuse a bad one before anything is set up
@@ -61,12 +64,18 @@ class BubblewrapBackend(SandboxBackend):
         with contextlib.ExitStack() as stack:
             identity, cgroups, log_path = self._prepare(spec, stack)
             argv = functools.partial(layout.bwrap_argv, spec, bwrap=bwrap,
-                                     runtime_dir=runtime_dir, gpu=gpu, cpus=self.cpus)  # fmt: skip
-            started = _launch(spec, stack, argv, identity, cgroups, log_path)
+                                     runtime_dir=runtime_dir, gpu=gpu,
+                                     cpus=self._cpu_count(spec))  # fmt: skip
+            pipes = _channel_pipes(stack, channel)
+            started = _launch(spec, stack, argv, identity, cgroups, log_path,
+                              stdio=pipes.child_ends if pipes else None)  # fmt: skip
+            if pipes is not None:
+                pipes.start()
+            tick = launch.until_finished(tick, channel)
             outcome = watch(_watched(spec, started, cgroups, log_path, tick), kill=started.kill)
             # Reaped by the monitor; recorded so Popen does not try again.
             started.process.returncode = outcome.wait_status
-            if outcome.stop is None and not started.exec_reached():
+            if outcome.stop is None and not started.exec_reached() and not _oom_killed(cgroups):
                 tail = logs.read_tail(log_path, keep=spec.limits.log_bytes)
                 raise SandboxUnavailable(f"bubblewrap could not set up the sandbox: {tail}")
             result = _result(spec, outcome, cgroups, log_path)
@@ -102,13 +111,16 @@ class BubblewrapBackend(SandboxBackend):
             )
         return directory.resolve()
 
+    def _cpu_count(self, spec: SandboxSpec) -> int:
+        return len(spec.cpus) or self.cpus
+
     def _cgroups(self, spec: SandboxSpec, stack: contextlib.ExitStack) -> RunCgroups:
         cgroups = create_run_cgroups()
         stack.callback(cgroups.remove)
         cgroups.set_limits(
             memory_bytes=spec.limits.memory_bytes,
             processes=spec.limits.processes + launch.BWRAP_PROCESSES,
-            cpus=self.cpus,
+            cpus=self._cpu_count(spec),
         )
         if not cgroups.limits_memory:
             logger.warning("no memory cgroup: memory is limited by polling, less strictly")
@@ -122,6 +134,7 @@ def _launch(
     identity: Identity,
     cgroups: RunCgroups,
     log_path: Path,
+    stdio: tuple[int, int] | None = None,
 ) -> launch.Started:
     """Start bwrap; ``argv(status_fd=, etc_fds=)`` completes its command line."""
     log_fd = logs.open_log(log_path)
@@ -133,12 +146,24 @@ def _launch(
         procs_files=cgroups.procs_files(),
         limits=launch.rlimits(spec.limits, count_processes=identity.dedicated),
         identity=identity,
+        affinity=spec.cpus,
     )
     command = argv(status_fd=status[1], etc_fds=etc_fds)
-    started = launch.start(command, log_fd=log_fd, status=status,
+    started = launch.start(command, log_fd=log_fd, status=status, stdio=stdio,
                            pass_fds=list(etc_fds.values()), preexec=preexec)  # fmt: skip
     stack.callback(started.stop)  # kills and reaps bwrap if the monitor itself failed
     return started
+
+
+def _channel_pipes(
+    stack: contextlib.ExitStack, channel: Channel | None
+) -> launch.ChannelPipes | None:
+    """An interactive run's pipes; closed (after the conversation ends) once the run is over."""
+    if channel is None:
+        return None
+    pipes = launch.ChannelPipes(channel)
+    stack.callback(pipes.close)
+    return pipes
 
 
 def _watched(
@@ -153,6 +178,17 @@ def _watched(
         cgroups=cgroups,
         tick=tick,
     )
+
+
+def _oom_killed(cgroups: RunCgroups) -> bool:
+    """Whether the kernel OOM-killed something in the run's cgroup.
+
+    bwrap itself is in that cgroup, and a program holding its memory where no
+    process's RSS shows it (pipe buffers, tmpfs) behind a tiny exec'd process
+    gets bwrap picked as the victim: no exit code is reported then, but that is
+    the program's memory limit, never a setup failure (a platform error).
+    """
+    return cgroups.limits_memory and cgroups.usage().oom_kills > 0
 
 
 def _leave_nothing_running(cgroups: RunCgroups, identity: Identity) -> None:

@@ -24,6 +24,8 @@ PROC_SELF_MOUNTINFO = Path("/proc/self/mountinfo")
 CPU_PERIOD_US = 100_000
 V1_CONTROLLERS = ("memory", "pids", "cpuacct", "cpu")
 V2_CONTROLLERS = ("memory", "pids", "cpu")
+# How long the end of a run waits for killed processes to be gone.
+KILL_PATIENCE_SECONDS = 20.0
 
 
 @dataclass(frozen=True)
@@ -70,21 +72,26 @@ class RunCgroups:
             found.update(int(line) for line in text.split())
         return found
 
-    def kill_all(self, *, attempts: int = 50) -> bool:
+    def kill_all(self, *, patience: float = KILL_PATIENCE_SECONDS) -> bool:
         """SIGKILL everything in the group until it is empty; True if it emptied.
 
         Repeated because a fork bomb may fork between our read and our kill;
-        pids.max bounds how many new ones can appear each round.
+        pids.max bounds how many new ones can appear each round. Patient, because
+        a killed process blocked in the kernel (sync, writeback: state D) dies only
+        when that call returns; giving up early would make the program's attack a
+        platform error, retried and never charged.
         """
-        for _ in range(attempts):
+        deadline = time.monotonic() + patience
+        while True:
             pids = self.pids()
             if not pids:
                 return True
+            if time.monotonic() > deadline:
+                return False
             for pid in pids:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
             time.sleep(0.02)
-        return not self.pids()
 
     def remove(self) -> None:
         for directory in set(self.dirs.values()):

@@ -13,14 +13,18 @@ from __future__ import annotations
 import contextlib
 import os
 import resource
+import socket
+import struct
+import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from worker.sandbox import launch, layout, outputs
+from worker.sandbox import launch, layout, logs, outputs
 from worker.sandbox.base import (
+    Channel,
     SandboxBackend,
     SandboxResult,
     SandboxSpec,
@@ -83,6 +87,7 @@ def container_spec(
     run_id: str = "",
     cpus: float = 1.0,
     user: str = f"{RUNTIME_UID}:{RUNTIME_UID}",
+    interactive: bool = False,
 ) -> dict[str, Any]:
     """Keyword arguments for ``client.containers.create`` (docker SDK 7)."""
     limits = spec.limits
@@ -114,7 +119,7 @@ def container_spec(
         "log_config": _log_config(limits.log_bytes),
         "labels": {LABEL: run_id},
         "auto_remove": False,  # we read its state first, then remove it ourselves
-        "stdin_open": False,
+        "stdin_open": interactive,  # an interactive run's queries come on stdin
         "tty": False,
         **({"device_requests": [_gpu_request(spec.gpu)]} if spec.gpu is not None else {}),
     }
@@ -170,17 +175,26 @@ class DockerBackend(SandboxBackend):
         self.cpus = cpus
         self._client = client
 
-    def run(self, spec: SandboxSpec, *, tick: Tick | None = None) -> SandboxResult:
+    def run(
+        self, spec: SandboxSpec, *, tick: Tick | None = None, channel: Channel | None = None
+    ) -> SandboxResult:
         client = self._connect()
         if spec.runtime not in self.images:
             raise SandboxUnavailable(f"no docker image for runtime {spec.runtime!r}")
         kwargs = container_spec(spec, image=self.images[spec.runtime], host_paths=self.host_paths,
-                                run_id=uuid.uuid4().hex, cpus=self.cpus)  # fmt: skip
+                                run_id=uuid.uuid4().hex, cpus=self.cpus,
+                                interactive=channel is not None)  # fmt: skip
         with contextlib.ExitStack() as stack:
             stack.enter_context(_output_for(spec.output_dir, RUNTIME_UID))
             container = _create(client, kwargs)
             stack.callback(_remove, container)
-            result = _Watch(container, spec, tick).run()
+            if channel is not None:
+                bridge = _Bridge(_attach(container), channel)
+                stack.callback(bridge.close)
+                bridge.start()
+            watch = _Watch(container, spec, launch.until_finished(tick, channel))
+            watch.log_stdout = channel is None  # an interactive run's stdout is its answers
+            result = watch.run()
         return result
 
     def _connect(self) -> Any:
@@ -224,6 +238,83 @@ def _create(client: Any, kwargs: dict[str, Any]) -> Any:
         raise SandboxUnavailable(f"cannot create the sandbox container: {exc}") from exc
 
 
+def _attach(container: Any) -> socket.socket:
+    """The container's stdin and stdout (not stderr: that stays the log), attached
+    before it starts so that no line is missed."""
+    try:
+        attached = container.attach_socket(params={"stdin": 1, "stdout": 1, "stream": 1})
+    except Exception as exc:
+        raise SandboxUnavailable(f"cannot attach to the sandbox container: {exc}") from exc
+    return getattr(attached, "_sock", attached)  # the SDK wraps the raw socket
+
+
+class _Bridge:
+    """An attach socket presented to a channel as the pipes bubblewrap gives it.
+
+    One pump copies the channel's queries into the socket; the other unwraps the
+    engine's framing (8-byte headers: stream, 0, 0, 0, big-endian length) and
+    copies stdout frames into the channel's pipe. Blocking writes into a pipe the
+    channel does not read hold the container's stdout back: nothing piles up here.
+    """
+
+    def __init__(self, raw: socket.socket, channel: Channel) -> None:
+        self.raw = raw
+        self.pipes = launch.ChannelPipes(channel)
+        stdin, stdout = (os.dup(fd) for fd in self.pipes.child_ends)
+        self.pumps = [
+            threading.Thread(target=self._queries, args=(stdin,), daemon=True),
+            threading.Thread(target=self._answers, args=(stdout,), daemon=True),
+        ]
+
+    def start(self) -> None:
+        for pump in self.pumps:
+            pump.start()
+        self.pipes.start()
+
+    def close(self) -> None:
+        try:
+            self.pipes.close()
+        finally:
+            with contextlib.suppress(OSError):
+                self.raw.shutdown(socket.SHUT_RDWR)
+            self.raw.close()
+            for pump in self.pumps:
+                pump.join(launch.CHANNEL_JOIN_SECONDS)
+
+    def _queries(self, stdin: int) -> None:
+        try:
+            while chunk := os.read(stdin, 65536):
+                self.raw.sendall(chunk)
+            self.raw.shutdown(socket.SHUT_WR)  # the channel is done: the program's stdin ends
+        except OSError:
+            pass  # the container or the socket is gone
+        finally:
+            os.close(stdin)
+
+    def _answers(self, stdout: int) -> None:
+        try:
+            while header := _read_exactly(self.raw, 8):
+                stream, length = struct.unpack(">BxxxL", header)
+                payload = _read_exactly(self.raw, length)
+                while stream == 1 and payload:
+                    payload = payload[os.write(stdout, payload) :]
+        except OSError:
+            pass
+        finally:
+            os.close(stdout)  # the channel sees the program's stdout end
+
+
+def _read_exactly(raw: socket.socket, size: int) -> bytes:
+    """``size`` bytes, or b"" at the end of the stream."""
+    data = bytearray()
+    while len(data) < size:
+        chunk = raw.recv(min(size - len(data), 65536))
+        if not chunk:
+            return b""
+        data += chunk
+    return bytes(data)
+
+
 def _remove(container: Any) -> None:
     with contextlib.suppress(Exception):  # already gone is fine
         container.remove(force=True, v=True)
@@ -236,6 +327,7 @@ class _Watch:
         self.container, self.spec, self.tick = container, spec, tick
         self.cpu_seconds = 0.0
         self.peak_memory = 0
+        self.log_stdout = True
 
     def run(self) -> SandboxResult:
         started = time.monotonic()
@@ -310,7 +402,7 @@ class _Watch:
 
     def _log_tail(self) -> str:
         try:
-            raw = self.container.logs(stdout=True, stderr=True)
+            raw = self.container.logs(stdout=self.log_stdout, stderr=True)
         except Exception:
             return ""
-        return bytes(raw)[-self.spec.limits.log_bytes :].decode("utf-8", errors="replace")
+        return logs.decode(bytes(raw)[-self.spec.limits.log_bytes :])

@@ -2,7 +2,10 @@
 
 Only the granted device node (/dev/nvidiaN) and the driver's control nodes are
 bound, so the program cannot open another job's GPU. Driver libraries under
-/usr are already there (with /usr); those elsewhere are bound at their own path.
+/usr are already there (with /usr); those elsewhere (a driver under /opt or
+/run) are bound read-only at their own path. They are found with ``ldconfig -p``
+because that is how the sandbox's loader finds them too: it reads the host's
+ld.so.cache (bound at /etc/ld.so.cache) and has no LD_LIBRARY_PATH.
 """
 
 from __future__ import annotations
@@ -23,6 +26,10 @@ def gpu_access(index: int, *, dev: Path = Path("/dev")) -> GpuAccess:
     if not (dev / device).exists():
         raise SandboxUnavailable(f"GPU {index} was granted but {dev / device} does not exist")
     controls = [name for name in GPU_CONTROL_DEVICES if (dev / name).exists()]
+    if (dev / "nvidia-caps").is_dir():
+        # A GPU in MIG mode is reached through capability nodes; without them
+        # CUDA sees no device. They grant no other GPU: its /dev/nvidiaN is absent.
+        controls.append("nvidia-caps")
     return GpuAccess(devices=[*controls, device], libraries=driver_libraries(_ldconfig()))
 
 

@@ -16,10 +16,11 @@ import os
 import resource
 import signal
 import subprocess
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from worker.sandbox.base import Limits
+from worker.sandbox.base import Channel, Limits, SandboxUnavailable, Tick
 from worker.sandbox.uids import Identity
 
 # RLIMIT_FSIZE caps every file the sandbox writes: each /output file and the
@@ -52,10 +53,12 @@ def rlimits(limits: Limits, *, count_processes: bool) -> dict[int, tuple[int, in
 
 
 def make_preexec(
-    *, procs_files: Sequence[str], limits: Mapping[int, tuple[int, int]], identity: Identity
-) -> Callable[[], None]:
+    *, procs_files: Sequence[str], limits: Mapping[int, tuple[int, int]], identity: Identity,
+    affinity: Sequence[int] = (),
+) -> Callable[[], None]:  # fmt: skip
     pid_files = [path.encode() for path in procs_files]
     chosen = list(limits.items())
+    cores = set(affinity)  # the run's own cores (worker.slots); empty: not pinned
 
     def preexec() -> None:
         pid = str(os.getpid()).encode()
@@ -67,6 +70,8 @@ def make_preexec(
                 os.close(fd)
         for which, value in chosen:
             resource.setrlimit(which, value)
+        if cores:
+            os.sched_setaffinity(0, cores)
         if identity.dedicated:
             os.setgroups([])
             os.setresgid(identity.gid, identity.gid, identity.gid)
@@ -136,14 +141,16 @@ def status_pipe() -> tuple[int, int]:
 
 def start(
     argv: Sequence[str], *, log_fd: int, status: tuple[int, int], pass_fds: Sequence[int],
-    preexec: Callable[[], None],
+    preexec: Callable[[], None], stdio: tuple[int, int] | None = None,
 ) -> Started:  # fmt: skip
+    """Start bwrap; ``stdio`` (stdin, stdout) connects an interactive run's pipes."""
     read_end, write_end = status
+    stdin, stdout = stdio if stdio is not None else (subprocess.DEVNULL, log_fd)
     try:
         process = subprocess.Popen(
             argv,
-            stdin=subprocess.DEVNULL,
-            stdout=log_fd,
+            stdin=stdin,
+            stdout=stdout,
             stderr=log_fd,
             pass_fds=[write_end, *pass_fds],
             preexec_fn=preexec,
@@ -153,3 +160,72 @@ def start(
     finally:
         os.close(write_end)  # else reading the status would never see its end
     return Started(process=process, status_read_fd=read_end)
+
+
+# How long the end of a run waits for a channel's conversation to return.
+CHANNEL_JOIN_SECONDS = 30.0
+
+
+class ChannelPipes:
+    """An interactive run's stdin and stdout pipes, and the thread that talks over them.
+
+    Pipes, not a file: the conversation reads answers as they come. The program's
+    ends go to bwrap (``child_ends``: plain pipes, never a directory fd) and are
+    closed here once it started, so the run's end is seen as the end of stdout
+    (bwrap's own processes hold copies until then).
+    """
+
+    def __init__(self, channel: Channel) -> None:
+        self.channel = channel
+        self.ended = threading.Event()
+        self._stdin = os.pipe2(os.O_CLOEXEC)  # (program reads, we write)
+        self._stdout = os.pipe2(os.O_CLOEXEC)  # (we read, program writes)
+        self._thread = threading.Thread(target=self._converse, name="sandbox-channel", daemon=True)
+        self._child_open = True
+        self._error: BaseException | None = None
+
+    @property
+    def child_ends(self) -> tuple[int, int]:
+        return self._stdin[0], self._stdout[1]
+
+    def start(self) -> None:
+        """Once the program has started: drop our copies of its ends, begin talking."""
+        self._close_child_ends()
+        self._thread.start()
+
+    def close(self) -> None:
+        """After the run: let the conversation end, then close our ends of the pipes."""
+        self._close_child_ends()
+        self.ended.set()
+        if self._thread.ident is not None:
+            self._thread.join(CHANNEL_JOIN_SECONDS)
+            if self._thread.is_alive():  # its fds stay open: closing them could hit reused ones
+                raise SandboxUnavailable("an interactive run's channel did not stop")
+        os.close(self._stdin[1])
+        os.close(self._stdout[0])
+        if self._error is not None:
+            raise self._error
+
+    def _converse(self) -> None:
+        try:
+            self.channel.converse(to_program=self._stdin[1], from_program=self._stdout[0],
+                                  ended=self.ended)  # fmt: skip
+        except BaseException as exc:  # re-raised by close(), in the backend's thread
+            self._error = exc
+
+    def _close_child_ends(self) -> None:
+        if self._child_open:
+            self._child_open = False
+            os.close(self._stdin[0])
+            os.close(self._stdout[1])
+
+
+def until_finished(tick: Tick | None, channel: Channel | None) -> Tick | None:
+    """The run's tick, also stopping the run once the channel's conversation is over."""
+    if channel is None:
+        return tick
+
+    def combined() -> bool:
+        return not channel.finished() and (tick is None or tick())
+
+    return combined

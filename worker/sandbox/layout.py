@@ -97,7 +97,9 @@ def bwrap_argv(
         *_scratch_mounts(spec.limits.tmp_bytes),
         *_etc_mounts(etc_fds),
         *(_gpu_mounts(gpu) if gpu else []),
-        "--remount-ro", "/",
+        # Read-only after everything under /dev is in place: --dev makes a
+        # tmpfs of no size, writable by the program (only /dev/shm is scratch).
+        "--remount-ro", "/", "--remount-ro", "/dev",
         "--chdir", "/submission",
         *_env_args(sandbox_env(cpus=cpus, gpu=gpu is not None)),
         "--json-status-fd", str(status_fd),
@@ -131,11 +133,41 @@ def _system_mounts(root: Path = Path("/")) -> list[str]:
 
 def _run_mounts(spec: SandboxSpec, runtime_dir: Path) -> list[str]:
     return [
+        *_base_interpreter_mounts(runtime_dir),
         "--ro-bind", str(runtime_dir), RUNTIME_MOUNT,
         "--ro-bind", str(spec.code_dir), "/submission",
         "--ro-bind", str(spec.data_dir), "/data",
         "--bind", str(spec.output_dir), "/output",
     ]  # fmt: skip
+
+
+def base_interpreter_prefix(runtime_dir: Path) -> Path | None:
+    """Where the runtime venv's base Python lives, when that is outside /usr.
+
+    A venv's bin/python links to its base interpreter (``home`` in pyvenv.cfg);
+    our runtimes are made from /usr/bin/python3, already mounted. A runtime made
+    from a Python elsewhere (conda under /opt, on a GPU host whose system Python
+    holds torch) needs that installation too, read-only at its own path. Only a
+    real installation prefix qualifies, never "/" or a top-level folder.
+    """
+    try:
+        config = (runtime_dir / "pyvenv.cfg").read_text()
+    except OSError:
+        return None
+    for line in config.splitlines():
+        key, _, value = line.partition("=")
+        if key.strip() == "home" and value.strip():
+            home = PurePosixPath(os.path.normpath(value.strip()))
+            prefix = home.parent if home.name == "bin" else home
+            inside_usr = prefix.parts[1:2] == ("usr",)
+            if prefix.is_absolute() and len(prefix.parts) >= 3 and not inside_usr:
+                return Path(prefix) if Path(prefix).is_dir() else None
+    return None
+
+
+def _base_interpreter_mounts(runtime_dir: Path) -> list[str]:
+    prefix = base_interpreter_prefix(runtime_dir)
+    return ["--ro-bind", str(prefix), str(prefix)] if prefix is not None else []
 
 
 def _scratch_mounts(tmp_bytes: int) -> list[str]:

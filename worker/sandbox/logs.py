@@ -46,6 +46,15 @@ def read_tail(path: Path, *, keep: int) -> str:
     try:
         with open(path, "rb") as log:
             log.seek(max(0, size(path) - keep))
-            return log.read(keep).decode("utf-8", errors="replace")
+            return decode(log.read(keep))
     except FileNotFoundError:
         return ""
+
+
+def decode(raw: bytes) -> str:
+    """Text any database stores: invalid UTF-8 and NUL characters become U+FFFD.
+
+    PostgreSQL refuses NUL in text: a program printing one would otherwise make
+    saving its own verdict fail, a platform error retried and never charged.
+    """
+    return raw.decode("utf-8", errors="replace").replace("\x00", "\ufffd")

@@ -1,8 +1,8 @@
 """The loop that watches one running sandbox and stops it when it must.
 
 Every POLL_SECONDS it reaps the sandbox if it ended and enforces the wall clock;
-every CHECK_SECONDS it reads CPU time (all processes, from the cgroup), /output's
-size and the log's size (trimming the log); without a memory cgroup it also
+every CHECK_SECONDS it reads CPU time (all processes, from the cgroup) and /output's
+size; every poll, the log's size (trimming the log); without a memory cgroup it also
 sums the resident memory of the process tree. About every TICK_SECONDS it calls
 the caller's ``tick`` (False cancels the run). Whatever stops the run is
 recorded, so the verdict never depends on what the program printed.
@@ -86,6 +86,9 @@ def _due_stop(watched: Watched, state: _State) -> Stop | None:
     now = time.monotonic()
     if now - state.started > watched.limits.wall_seconds:
         return Stop.WALL
+    # Every poll, not every check: a flood fills RLIMIT_FSIZE's 64 MiB in well
+    # under CHECK_SECONDS; a stat per poll is cheap.
+    _keep_log_short(watched, state)
     if now >= state.next_check:
         state.next_check = now + CHECK_SECONDS
         stop = _check_limits(watched, state)
@@ -111,7 +114,6 @@ def _check_limits(watched: Watched, state: _State) -> Stop | None:
     written = outputs.usage(watched.output_dir, stop_above=limits.output_bytes)
     if written.over(max_bytes=limits.output_bytes):
         return Stop.OUTPUT
-    _keep_log_short(watched, state)
     return None
 
 

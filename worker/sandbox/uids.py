@@ -18,6 +18,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from worker.sandbox.cgroups import KILL_PATIENCE_SECONDS
+
 MAX_SLOTS = 256
 
 
@@ -95,14 +97,20 @@ def _live_uids(pid: str) -> set[int]:
     return {int(value) for value in fields.get("Uid", "").split()}
 
 
-def kill_processes_of(uid: int, *, attempts: int = 50) -> bool:
-    """SIGKILL every process of ``uid`` until none is left; True if none is."""
-    for _ in range(attempts):
+def kill_processes_of(uid: int, *, patience: float = KILL_PATIENCE_SECONDS) -> bool:
+    """SIGKILL every process of ``uid`` until none is left; True if none is.
+
+    Patient for the same reason as ``RunCgroups.kill_all``: a killed process
+    stuck in an uninterruptible call is gone only once the call returns.
+    """
+    deadline = time.monotonic() + patience
+    while True:
         pids = processes_of(uid)
         if not pids:
             return True
+        if time.monotonic() > deadline:
+            return False
         for pid in pids:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.kill(pid, signal.SIGKILL)
         time.sleep(0.02)
-    return not processes_of(uid)

@@ -1,0 +1,10 @@
+"""Environment name (``environment`` in a ``[grading]`` table) -> class.
+
+Adding an environment is adding a module and listing its class here."""
+
+from __future__ import annotations
+
+from graders.interactive.char_lm import CharLM
+from graders.interactive.environment import Environment
+
+ENVIRONMENTS: dict[str, type[Environment]] = {cls.name: cls for cls in (CharLM,)}

@@ -1,0 +1,118 @@
+"""The ``samples`` kind of grading: a generator's images, scored by a
+memorization-aware Fréchet distance (lower is better).
+
+    [grading]
+    kind = "samples"
+    output = "samples.npy"     # uint8 images, written with np.save
+    shape = [10000, 28, 28]    # exactly this many images of exactly this size
+
+    score = FID(samples, test split) * penalty(samples)
+
+FID is the Fréchet distance between Gaussians fitted to the grader's classifier
+features (``features.py``, ``fid.py``) of all the samples and of the test images
+of one split; the public score uses the public half, the private score the
+other. The penalty (``memorization.py``) is one number for both. ``metric`` and
+``direction`` may be given (the site stores them back) but must be these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePath
+from typing import ClassVar
+
+from graders.errors import GradingSpecError
+from graders.grading import Scores
+from graders.metrics import Direction
+from graders.samples import hidden, memorization
+from graders.samples.features import penultimate
+from graders.samples.fid import fit_gaussian, frechet_distance
+from graders.samples.npy import read_uint8_images
+
+METRIC = "ma_fid"
+DIRECTION: Direction = "lower"
+KEYS = frozenset({"output", "shape", "metric", "direction"})
+IMAGE_SIZE = (28, 28)  # the size the grader's classifier reads
+MAX_IMAGES = 100_000  # at most 78 MB of pixels read into memory
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """A score and its parts, for a notebook or a test: ``score = fid * penalty``."""
+
+    fid_public: float
+    fid_private: float
+    memorization: memorization.Memorization
+
+    @property
+    def scores(self) -> tuple[float, float]:
+        factor = self.memorization.penalty
+        return self.fid_public * factor, self.fid_private * factor
+
+
+@dataclass(frozen=True)
+class SamplesSpec:
+    output: str
+    shape: tuple[int, int, int]
+    metric: str = METRIC
+    direction: Direction = DIRECTION
+    kind: ClassVar[str] = "samples"
+
+    @classmethod
+    def from_dict(cls, table: Mapping[str, object]) -> SamplesSpec:
+        """Validate every key; raise ``GradingSpecError`` listing all problems at once."""
+        problems = [f"unknown key {key!r}" for key in sorted(map(str, table)) if key not in KEYS]
+        output, shape = _output(table, problems), _shape(table, problems)
+        for key, expected in (("metric", METRIC), ("direction", DIRECTION)):
+            if key in table and table[key] != expected:
+                problems.append(f"{key} of kind 'samples' is {expected!r}, not {table[key]!r}")
+        if problems:
+            raise GradingSpecError(problems)
+        return cls(output=output, shape=shape)
+
+    def grade(self, *, output_dir: Path, hidden_dir: Path) -> Scores:
+        data = hidden.load(hidden_dir)
+        public, private = self.breakdown(output_dir=output_dir, data=data).scores
+        n_public = int(data.public.sum())
+        return Scores(public=public, private=private, n_public=n_public,
+                      n_private=len(data.public) - n_public)  # fmt: skip
+
+    def breakdown(self, *, output_dir: Path, data: hidden.HiddenData) -> Breakdown:
+        images = read_uint8_images(output_dir / self.output, shape=self.shape)
+        samples = fit_gaussian(penultimate(images, data.params))
+        fids = [
+            frechet_distance(samples, fit_gaussian(data.test_features[mask]))
+            for mask in (data.public, ~data.public)
+        ]
+        copied = memorization.assess(images, book=data.book, taus=data.taus)
+        return Breakdown(fids[0], fids[1], copied)
+
+
+def _output(table: Mapping[str, object], problems: list[str]) -> str:
+    output = table.get("output")
+    if (
+        not isinstance(output, str)
+        or PurePath(output).name != output
+        or not output.endswith(".npy")
+    ):
+        problems.append(f"output must be a .npy file name such as 'samples.npy', got {output!r}")
+        return ""
+    return output
+
+
+def _shape(table: Mapping[str, object], problems: list[str]) -> tuple[int, int, int]:
+    shape = table.get("shape")
+    valid = (
+        isinstance(shape, list)
+        and len(shape) == 3
+        and all(isinstance(n, int) and not isinstance(n, bool) for n in shape)
+    )
+    if not valid or tuple(shape[1:]) != IMAGE_SIZE or not 2 <= shape[0] <= MAX_IMAGES:  # type: ignore[index]
+        problems.append(
+            f"shape must be [N, {IMAGE_SIZE[0]}, {IMAGE_SIZE[1]}] with 2 <= N <= {MAX_IMAGES}, "
+            f"got {shape!r}"
+        )
+        return (0, *IMAGE_SIZE)
+    n, h, w = shape  # type: ignore[misc]
+    return (n, h, w)

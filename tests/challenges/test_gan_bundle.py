@@ -1,0 +1,256 @@
+"""The 2014 GAN bundle: deterministic data and grader files, hidden data kept hidden,
+and a memorization-aware FID that ranks copies of real digits at the bottom while
+real digits unseen by the grader score near the floor; the measured baselines, and a
+page whose formats and limits match the bundle."""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import os
+import re
+import time
+import tomllib
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+import pytest
+
+from graders import grade, load_spec
+from graders.datasets import mnist
+from graders.hidden import read_hidden_labels
+from graders.samples import hidden, memorization
+from graders.samples.spec import Breakdown
+from server.competitions.bundles import read_bundle
+
+REPO = Path(__file__).resolve().parents[2]
+BUNDLE = REPO / "challenges" / "2014-gan"
+DATASETS = Path(os.environ.get("MILESTONES_DATASETS_DIR") or REPO.parent / "shared" / "datasets")
+PUBLIC_FILES = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte"]
+HIDDEN_FILES = ["classifier.npz", "features.npz", "labels.csv", "memorization.npz"]
+N_HELD_OUT = 10_000
+
+pytestmark = pytest.mark.skipif(
+    not (DATASETS / "mnist").is_dir(), reason=f"MNIST not installed in {DATASETS}"
+)
+
+
+def _load(relative: str) -> ModuleType:
+    name = "gan_bundle_" + relative.replace("/", "_").removesuffix(".py")
+    spec = importlib.util.spec_from_file_location(name, BUNDLE / relative)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _prepare_into(root: Path, datasets: Path = DATASETS) -> Path:
+    _load("prepare.py").prepare(
+        public_dir=root / "public", hidden_dir=root / "hidden", datasets_dir=datasets
+    )
+    return root
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+    }
+
+
+def _config() -> dict:  # type: ignore[type-arg]
+    return tomllib.loads((BUNDLE / "challenge.toml").read_text(encoding="utf-8"))
+
+
+def _readme() -> str:
+    return (BUNDLE / "README.md").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _prepare_into(tmp_path_factory.mktemp("gan-data"))
+
+
+@pytest.fixture(scope="module")
+def data(prepared: Path) -> hidden.HiddenData:
+    return hidden.load(prepared / "hidden")
+
+
+@pytest.fixture(scope="module")
+def train() -> tuple[np.ndarray, np.ndarray]:
+    return mnist.load(DATASETS, "train")
+
+
+def _breakdown(images: np.ndarray, data: hidden.HiddenData, out: Path) -> Breakdown:
+    out.mkdir(exist_ok=True)
+    np.save(out / "samples.npy", images)
+    spec = load_spec(_config()["grading"])
+    return spec.breakdown(output_dir=out, data=data)
+
+
+# --- prepare ---------------------------------------------------------------------------
+
+
+def test_prepare_is_byte_for_byte_deterministic(prepared: Path, tmp_path: Path):
+    again = _files(_prepare_into(tmp_path / "again"))
+    first = _files(prepared)
+    assert sorted(first) == sorted(
+        [f"public/{name}" for name in PUBLIC_FILES] + [f"hidden/{name}" for name in HIDDEN_FILES]
+    )
+    assert [name for name in first if first[name] != again[name]] == []
+
+
+def test_public_folder_holds_the_published_training_set_only(prepared: Path):
+    assert sorted(p.name for p in (prepared / "public").iterdir()) == PUBLIC_FILES
+    for name, key in zip(PUBLIC_FILES, ("train-images", "train-labels"), strict=True):
+        assert (prepared / "public" / name).read_bytes() == mnist.raw_bytes(DATASETS, key)
+
+
+def test_hidden_labels_list_the_test_digits_with_a_half_public_split(prepared: Path):
+    ids, labels, splits = read_hidden_labels(prepared / "hidden" / "labels.csv")
+    _, test_labels = mnist.load(DATASETS, "test")
+    assert ids.tolist() == list(range(10_000))
+    assert np.array_equal(labels, test_labels)
+    assert (splits == "public").sum() == 5000 == (splits == "private").sum()
+
+
+def test_missing_raw_data_is_file_not_found_and_writes_nothing(tmp_path: Path):
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(FileNotFoundError):
+        _prepare_into(tmp_path / "out", datasets=tmp_path / "empty")
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_graders_classifier_reads_digits(data: hidden.HiddenData):
+    test_images, test_labels = mnist.load(DATASETS, "test")
+    assert _load("prepare.py").accuracy(data.params, test_images, test_labels) >= 0.96
+
+
+# --- the metric on real data -------------------------------------------------------------
+
+
+def test_copied_training_images_score_worse_than_noise(data, train, tmp_path: Path):
+    copies = _breakdown(train[0][:10_000], data, tmp_path / "copies")
+    noise = np.random.default_rng(0).integers(0, 256, (10_000, 28, 28), dtype=np.uint8)
+    noisy = _breakdown(noise, data, tmp_path / "noise")
+    assert copies.fid_public < 1.0  # copies have the statistics of real digits...
+    assert copies.memorization.share == 1.0 and copies.memorization.penalty == 1024.0
+    assert copies.scores[0] > noisy.scores[0]  # ...and the penalty sends them to the bottom
+
+
+def _shifted(images: np.ndarray, dy: int, dx: int) -> np.ndarray:
+    """Images moved by whole pixels, zeros filling in (ink pushed past the border is lost)."""
+    out = np.zeros_like(images)
+    h, w = images.shape[1:]
+    out[:, max(dy, 0) : h + min(dy, 0), max(dx, 0) : w + min(dx, 0)] = images[
+        :, max(-dy, 0) : h + min(-dy, 0), max(-dx, 0) : w + min(-dx, 0)
+    ]
+    return out
+
+
+def test_shifted_and_test_set_copies_are_near_copies_too(data, train, tmp_path: Path):
+    shifts = [(1, 0), (0, -1), (2, -1), (-2, 2), (1, 1)]
+    blocks = np.split(train[0][:5000], len(shifts))
+    shifted = np.concatenate([_shifted(b, *s) for b, s in zip(blocks, shifts, strict=True)])
+    test_images, _ = mnist.load(DATASETS, "test")
+    mixed = np.concatenate([shifted, test_images[:5000]])
+    assert _breakdown(mixed, data, tmp_path / "mixed").memorization.share > 0.99
+
+
+def test_real_digits_unseen_by_the_grader_score_near_the_floor(data, train, tmp_path: Path):
+    """The grader's codebook rebuilt without the last 10,000 training images, with the same
+    functions prepare.py uses: those images are then real digits it has never seen."""
+    images = train[0]
+    kept, held_out = images[:-N_HELD_OUT], images[-N_HELD_OUT:]
+    book = memorization.fit_codebook(kept, mnist.load(DATASETS, "test")[0])
+    taus = memorization.thresholds(*memorization.reference_distances(book))
+    unseen = dataclasses.replace(data, book=book, taus=taus)
+    result = _breakdown(held_out, unseen, tmp_path / "held-out")
+    assert result.memorization.share <= memorization.EXPECTED_SHARE
+    assert result.memorization.penalty == 1.0
+    assert max(result.scores) < 1.0  # measured 0.69 and 0.72; the mean-image blur scores 59
+    copies = _breakdown(kept[:N_HELD_OUT], unseen, tmp_path / "copies")
+    assert copies.memorization.penalty == 1024.0
+
+
+def test_grading_a_full_file_takes_seconds(prepared: Path, tmp_path: Path):
+    images = np.random.default_rng(1).integers(0, 256, (10_000, 28, 28), dtype=np.uint8)
+    np.save(tmp_path / "samples.npy", images)
+    spec = load_spec({**_config()["grading"], "metric": "ma_fid", "direction": "lower"})
+    wall, cpu = time.perf_counter(), time.process_time()
+    scores = grade(spec=spec, output_dir=tmp_path, hidden_dir=prepared / "hidden")
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    print(f"grading 10,000 samples: {cpu:.1f} CPU s, {wall:.1f} s wall")
+    assert (scores.n_public, scores.n_private) == (5000, 5000)
+    # Measured 5 CPU s (3 s wall) on two shared cores; BLAS threads spinning on a busy
+    # machine count as CPU time, hence the margin.
+    assert cpu < 40 and wall < 60
+
+
+# --- the bundle's contract and its page ------------------------------------------------------
+
+
+def test_challenge_toml_has_the_contract_of_the_issue():
+    config = _config()
+    assert config["slug"] == BUNDLE.name == "2014-gan"
+    assert (config["year"], config["runtime"], config["gpu"]) == (2014, "torch", "optional")
+    assert config["entrypoint"] == "main.py" and (BUNDLE / "reference" / "main.py").is_file()
+    assert config["grading"] == {
+        "kind": "samples", "output": "samples.npy", "shape": [10000, 28, 28]
+    }  # fmt: skip
+    bundle = read_bundle(BUNDLE)  # the loader's own validation
+    assert (bundle.grading.metric, bundle.grading.direction) == ("ma_fid", "lower")
+    assert bundle.baselines[-1]["name"] == "DCGAN (reference)"
+
+
+def test_baseline_scores_in_the_toml_are_the_measured_ones(prepared: Path):
+    measured = _load("reference/baselines.py").measure(
+        hidden_dir=prepared / "hidden", datasets=DATASETS
+    )
+    listed = {b["name"]: b["score"] for b in _config()["baselines"]}
+    assert listed["Uniform noise"] == measured["noise"]
+    assert listed["Mean-image blur"] == measured["mean-image blur"]
+    assert (
+        listed["Training images, copied (memorization penalty x1024)"]
+        == measured["training images"]
+    )
+    reference = listed["DCGAN (reference)"]
+    assert 0 < reference < measured["noise"] / 10  # measured once, by a full run
+
+
+def test_the_page_states_the_limits_and_baselines_of_the_toml():
+    readme, config = _readme(), _config()
+    limits = config["limits"]
+    rows = {
+        "wall-clock time": f"{limits['wall_seconds']} s",
+        "CPU time": f"{limits['cpu_seconds']} s",
+        "memory": f"{limits['memory_mb']} MB",
+        "processes and threads": str(limits["processes"]),
+        "`/tmp`": f"{limits['tmp_mb']} MB",
+    }
+    for name, value in rows.items():
+        assert f"| {name} | {value} |" in readme, name
+    assert f"| files written to `/output` | {limits['output_mb']} MB" in readme
+    for baseline in config["baselines"]:
+        assert f"{baseline['score']:g}" in readme, baseline["name"]
+
+
+def test_the_page_tells_the_story_the_formats_and_the_formula():
+    readme = _readme()
+    for needle in ("Goodfellow", "Bengio", "minimax", "generator", "discriminator",
+                   "Radford", "DCGAN", "Theis", "Heusel", "Fréchet", "tr(Σ1)",
+                   "/output/samples.npy", "uint8", "(10000, 28, 28)", "2051", "2049",
+                   "2 ^ (excess / 0.1)", "max(0, share - 0.01) / (1 - 0.01)",
+                   "0.5th percentile", "public", "private"):  # fmt: skip
+        assert needle in readme, needle
+    assert memorization.QUANTILE == 0.005 and memorization.DOUBLING_SHARE == 0.1
+
+
+def test_the_page_snippet_reads_the_served_files(prepared: Path):
+    snippet = re.search(r"```python\n(.*?)```", _readme(), re.S)
+    assert snippet is not None
+    code = snippet.group(1).replace('"/data/', f'"{prepared / "public"}/')
+    scope: dict[str, object] = {}
+    exec(compile(code, "README.md", "exec"), scope)
+    assert scope["images"].shape == (60000, 28, 28)  # type: ignore[attr-defined]
+    assert scope["labels"].shape == (60000,)  # type: ignore[attr-defined]

@@ -1,0 +1,51 @@
+"""(b) Redis flushed, or restarted without persistence, while submissions are
+queued (and one is running): every one of them is still scored, each once.
+The database is the source of truth; the reaper sends again what was lost."""
+
+from __future__ import annotations
+
+import pytest
+
+from server.accounts.models import User
+from server.submissions.models import Submission
+from tests.chaos.stack import outcomes_logged
+from tests.support.pipeline import submit, wait_final
+from tests.support.waiting import wait_for
+from tests.worker.programs import trivial_code
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+STUDENTS = 5
+
+
+def _submit_from_several_students(client) -> list[int]:  # type: ignore[no-untyped-def]
+    ids = []
+    for n in range(STUDENTS):
+        client.force_login(User.objects.create_user(username=f"s{n}", password="pw-for-tests-1"))
+        ids.append(submit(client, "1986-xor-backprop", {"main.py": trivial_code(sleep=1)}))
+    return ids
+
+
+def _one_running(ids: list[int]) -> bool:
+    return Submission.objects.filter(id__in=ids, state="running").exists()
+
+
+@pytest.mark.parametrize("loss", ["flush", "restart"])
+def test_every_queued_submission_is_scored_after_redis_loses_everything(client, stack, loss):
+    stack.start_reaper()
+    stack.start_worker("survivor")
+    ids = _submit_from_several_students(client)
+    wait_for(lambda: _one_running(ids), timeout=60, what="a run in progress")
+    assert Submission.objects.filter(id__in=ids, state="queued").count() >= 2
+    if loss == "flush":
+        stack.redis.client().flushall()
+    else:
+        stack.redis.restart()
+    assert stack.redis.client().llen("cpu") == 0  # the messages are gone
+
+    finals = [wait_final(i, timeout=180) for i in ids]
+    assert [f.state for f in finals] == ["scored"] * STUDENTS, [
+        (f.failure_reason, f.log_tail[-300:]) for f in finals
+    ]
+    logs = stack.logs()
+    for final in finals:
+        assert outcomes_logged(logs, final.id) == [f"attempt {final.attempt} scored"]

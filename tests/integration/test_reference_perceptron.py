@@ -1,0 +1,53 @@
+"""The 1958 perceptron challenge through the real stack: Django's test client ->
+Redis -> a real Celery worker -> the bubblewrap sandbox (numpy runtime) -> the
+grader. The reference runs whole (it needs milliseconds): Rosenblatt's rule to
+convergence, which must reproduce the leaderboard's Rosenblatt baseline exactly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from server.accounts.models import User
+from tests.support.pipeline import reference_files, submit, wait_final
+
+REPO = Path(__file__).resolve().parents[2]
+SLUG = "1958-perceptron"
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+
+def _overall(submission) -> float:  # type: ignore[no-untyped-def]
+    # Two halves of 1,000 ids: the accuracy over all ids is their mean.
+    return round((submission.public_score + submission.private_score) / 2, 4)
+
+
+def test_reference_rule_converges_and_matches_the_rosenblatt_baseline(
+    client, load_challenge, start_worker
+):  # type: ignore[no-untyped-def]
+    challenge = load_challenge(SLUG)
+    assert challenge.data_status == "ready", challenge.data_problem
+    start_worker()
+    client.force_login(User.objects.create_user(username="frank", password="pw-for-tests-1"))
+    submission = wait_final(submit(client, SLUG, reference_files(SLUG)), timeout=120)
+
+    assert submission.state == "scored", (submission.failure_reason, submission.log_tail)
+    assert "train accuracy 1.0000" in submission.log_tail  # the rule converged
+    majority = challenge.baselines.get(position=0).score
+    rosenblatt = challenge.baselines.get(position=1).score
+    assert _overall(submission) == rosenblatt
+    assert min(submission.public_score, submission.private_score) > majority + 0.2
+    assert submission.cpu_seconds < challenge.limits["cpu_seconds"]
+
+
+def test_starter_kit_runs_as_is_and_scores_the_majority_baseline(
+    client, load_challenge, start_worker
+):  # type: ignore[no-untyped-def]
+    challenge = load_challenge(SLUG)
+    start_worker()
+    client.force_login(User.objects.create_user(username="ada", password="pw-for-tests-1"))
+    starter = (REPO / "challenges" / SLUG / "starter" / "main.py").read_bytes()
+    submission = wait_final(submit(client, SLUG, {"main.py": starter}), timeout=120)
+
+    assert submission.state == "scored", (submission.failure_reason, submission.log_tail)
+    assert _overall(submission) == challenge.baselines.get(position=0).score

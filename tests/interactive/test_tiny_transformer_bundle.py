@@ -1,0 +1,104 @@
+"""The 2017 bundle: deterministic data, the hidden 10% kept out of the public files,
+streams that never overlap, a valid challenge.toml, and a starter kit that is
+already a valid submission (scored here through the harness, without a sandbox)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from django.conf import settings
+
+from graders.interactive.char_lm import CharLM
+from server.competitions.bundles import read_bundle
+from worker.interactive.direct import run_direct
+
+REPO = Path(__file__).resolve().parents[2]
+BUNDLE = REPO / "challenges" / "2017-tiny-transformer"
+DATASETS = Path(settings.DATASETS_DIR)
+needs_data = pytest.mark.skipif(
+    not (DATASETS / "tinyshakespeare" / "input.txt").is_file(),
+    reason="Tiny Shakespeare is not installed (manage.py fetch_datasets)",
+)
+
+
+def _prepare_module() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("tiny_transformer_prepare", BUNDLE / "prepare.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if not (DATASETS / "tinyshakespeare" / "input.txt").is_file():
+        pytest.skip("Tiny Shakespeare is not installed (manage.py fetch_datasets)")
+    root = tmp_path_factory.mktemp("tiny-transformer")
+    _prepare_module().prepare(public_dir=root / "public", hidden_dir=root / "hidden",
+                              datasets_dir=DATASETS)  # fmt: skip
+    return root
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+    }
+
+
+def test_the_bundle_is_valid_and_interactive():
+    bundle = read_bundle(BUNDLE)
+    assert (bundle.runtime, bundle.gpu) == ("torch", "optional")
+    assert bundle.grading.kind == "interactive" and bundle.grading.interactive
+    assert (bundle.grading.metric, bundle.grading.direction) == ("bits_per_character", "lower")
+    assert bundle.grading.query_seconds < bundle.limits["wall_seconds"]
+    assert bundle.baselines[0]["name"].startswith("Uniform")
+    assert bundle.baselines[0]["score"] == pytest.approx(6.0224, abs=1e-4)
+
+
+@needs_data
+def test_preparing_twice_gives_the_same_bytes(prepared: Path, tmp_path: Path):
+    _prepare_module().prepare(public_dir=tmp_path / "public", hidden_dir=tmp_path / "hidden",
+                              datasets_dir=DATASETS)  # fmt: skip
+    assert _files(tmp_path) == _files(prepared)
+
+
+@needs_data
+def test_the_public_part_is_the_first_90_percent_and_the_rest_stays_hidden(prepared: Path):
+    text = (DATASETS / "tinyshakespeare" / "input.txt").read_text(encoding="utf-8")
+    train = (prepared / "public" / "train.txt").read_text(encoding="utf-8")
+    hidden = (prepared / "hidden" / "text.txt").read_text(encoding="utf-8")
+    assert train + hidden == text and len(train) == int(len(text) * 0.9) == 1_003_854
+    assert sorted(p.name for p in (prepared / "public").iterdir()) == ["train.txt", "vocab.json"]
+    vocab = json.loads((prepared / "public" / "vocab.json").read_text())
+    assert vocab == sorted(set(text)) and len(vocab) == 65
+
+
+@needs_data
+def test_the_grader_evaluates_4096_positions_in_16_queries_of_256_streams(prepared: Path):
+    table = read_bundle(BUNDLE).grading.options
+    environment = CharLM(hidden_dir=prepared / "hidden", options=table)  # checks the layout
+    query = environment.next_query()
+    assert query is not None and len(query["contexts"]) == 256
+    assert {len(context) for context in query["contexts"]} == {256}
+    assert environment.total_queries == 16
+    assert environment.public.sum() == 128
+
+
+@needs_data
+def test_the_starter_kit_is_a_valid_submission(prepared: Path):
+    scores = run_direct(spec=read_bundle(BUNDLE).grading, hidden_dir=prepared / "hidden",
+                        argv=[sys.executable, str(BUNDLE / "starter" / "main.py"),
+                              str(prepared / "public")])  # fmt: skip
+    assert 3.4 < scores.public < 3.8 and 3.4 < scores.private < 3.8  # a bigram model
+
+
+def test_the_starter_kit_ships_the_protocol_document():
+    assert (BUNDLE / "starter" / "INTERACTIVE.md").read_text() == (
+        REPO / "challenges" / "INTERACTIVE.md"
+    ).read_text()
+    assert "starter.zip" in (BUNDLE / "README.md").read_text()

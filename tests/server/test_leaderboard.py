@@ -1,0 +1,130 @@
+"""Ranking on the boards: best per participant, ties to the earlier submission,
+baselines in place, disqualified participants hidden, moves since yesterday."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from server import clock
+from server.competitions.models import Disqualification
+from server.leaderboards.selectors import (
+    Scope,
+    board_scope,
+    private_board,
+    progressions,
+    public_board,
+    record_progression,
+)
+from tests.server.factories import make_challenge, make_phase, make_submission, make_user
+
+pytestmark = pytest.mark.django_db
+HOUR = dt.timedelta(hours=1)
+
+
+def _names(rows):  # type: ignore[no-untyped-def]
+    return [row.label if row.is_baseline else row.participant for row in rows]
+
+
+def test_best_score_per_participant_with_baselines_in_place(site):
+    challenge = make_challenge()
+    ada, bob = make_user("ada"), make_user("bob")
+    make_submission(user=ada, challenge=challenge, public=0.6)
+    make_submission(user=ada, challenge=challenge, public=0.95)
+    make_submission(user=bob, challenge=challenge, public=0.7)
+    make_submission(user=bob, challenge=challenge, state="failed")
+    rows = public_board(challenge=challenge, scope=Scope(None), at=clock.now())
+    assert _names(rows) == ["ada", "Historic result", "bob", "Chance"]
+    assert [row.rank for row in rows] == [1, None, 2, None]
+    assert rows[0].entries == 2 and rows[2].entries == 1
+    assert rows[0].score == 0.95
+
+
+def test_equal_scores_go_to_the_earlier_submission(site):
+    challenge = make_challenge()
+    later, earlier = make_user("later"), make_user("earlier")
+    now = clock.now()
+    make_submission(user=later, challenge=challenge, public=0.8, created_at=now - HOUR)
+    make_submission(user=earlier, challenge=challenge, public=0.8, created_at=now - 2 * HOUR)
+    rows = [r for r in public_board(challenge=challenge, scope=Scope(None), at=now) if r.rank]
+    assert [row.participant for row in rows] == ["earlier", "later"]
+
+
+def test_lower_is_better_metrics_rank_ascending(site):
+    challenge = make_challenge(direction="lower", baselines=(("Always 1.0", 0.167),))
+    for name, score in (("a", 0.2), ("b", 0.01), ("c", 0.05)):
+        make_submission(user=make_user(name), challenge=challenge, public=score)
+    rows = public_board(challenge=challenge, scope=Scope(None), at=clock.now())
+    assert _names(rows) == ["b", "c", "Always 1.0", "a"]
+
+
+def test_disqualified_participants_are_hidden_but_kept(site):
+    challenge = make_challenge()
+    cheat, fair = make_user("cheat"), make_user("fair")
+    submission = make_submission(user=cheat, challenge=challenge, public=1.0)
+    make_submission(user=fair, challenge=challenge, public=0.8)
+    Disqualification.objects.create(challenge=challenge, user=cheat, reason="copied")
+    rows = public_board(challenge=challenge, scope=Scope(None), at=clock.now())
+    assert "cheat" not in _names(rows)
+    assert [row.participant for row in rows if row.rank] == ["fair"]
+    submission.refresh_from_db()
+    assert submission.public_score == 1.0
+
+
+def test_rank_change_since_yesterday(site):
+    challenge = make_challenge(baselines=())
+    now = clock.now()
+    ada, bob, cy = make_user("ada"), make_user("bob"), make_user("cy")
+    make_submission(user=ada, challenge=challenge, public=0.9, created_at=now - 30 * HOUR)
+    make_submission(user=bob, challenge=challenge, public=0.8, created_at=now - 30 * HOUR)
+    make_submission(user=bob, challenge=challenge, public=0.95, created_at=now - HOUR)
+    make_submission(user=cy, challenge=challenge, public=0.5, created_at=now - HOUR)
+    rows = public_board(challenge=challenge, scope=Scope(None), at=now)
+    assert [(r.participant, r.change) for r in rows] == [("bob", 1), ("ada", -1), ("cy", None)]
+
+
+def test_phase_board_ranks_only_that_phases_submissions(site):
+    challenge = make_challenge(baselines=())
+    practice = make_phase(challenge, name="Practice", starts=-10 * HOUR, ends=-5 * HOUR)
+    graded = make_phase(challenge, name="Graded", starts=-5 * HOUR, ends=5 * HOUR)
+    ada, bob = make_user("ada"), make_user("bob")
+    make_submission(
+        user=ada, challenge=challenge, public=0.99, created_at=practice.starts_at + HOUR
+    )
+    make_submission(user=bob, challenge=challenge, public=0.6, created_at=graded.starts_at + HOUR)
+    now = clock.now()
+    scope = board_scope(challenge=challenge, phase_id=None, at=now)
+    assert scope.phase == graded
+    assert _names(public_board(challenge=challenge, scope=scope, at=now)) == ["bob"]
+    old = board_scope(challenge=challenge, phase_id=practice.id, at=now)
+    assert _names(public_board(challenge=challenge, scope=old, at=now)) == ["ada"]
+
+
+def test_private_ranking_uses_marked_finals_or_the_best_by_public_score(site):
+    challenge = make_challenge(baselines=(), max_final=2)
+    ada, bob = make_user("ada"), make_user("bob")
+    # Ada marks one submission: it alone counts, though another has a better private score.
+    make_submission(user=ada, challenge=challenge, public=0.9, private=0.70, selected=True)
+    make_submission(user=ada, challenge=challenge, public=0.8, private=0.99)
+    # Bob marks none: his two best by public score count (0.95 and 0.9), not the third.
+    make_submission(user=bob, challenge=challenge, public=0.95, private=0.75)
+    make_submission(user=bob, challenge=challenge, public=0.90, private=0.80)
+    make_submission(user=bob, challenge=challenge, public=0.50, private=0.98)
+    rows = private_board(challenge=challenge, scope=Scope(None))
+    assert [(r.participant, r.score, r.entries) for r in rows] == [("bob", 0.8, 3), ("ada", 0.7, 2)]
+
+
+def test_record_progression_keeps_only_new_bests(site):
+    challenge = make_challenge(baselines=())
+    now = clock.now()
+    scores = [0.5, 0.4, 0.7, 0.7, 0.6, 0.9, 0.9]
+    users = [make_user(f"u{i}") for i in range(3)]
+    for i, score in enumerate(scores):
+        make_submission(user=users[i % 3], challenge=challenge, public=score,
+                        created_at=now - dt.timedelta(minutes=60 - i))  # fmt: skip
+    points = record_progression(challenge=challenge, scope=Scope(None))
+    assert [score for _, score in points] == [0.5, 0.7, 0.9]
+    series = progressions(challenge=challenge, scope=Scope(None), participants=["u0", "u1"])
+    assert [s for _, s in series["u0"]] == [0.5, 0.7, 0.9]
+    assert [s for _, s in series["u1"]] == [0.4, 0.6]
