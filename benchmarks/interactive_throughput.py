@@ -214,6 +214,9 @@ def _print(rows: list[Row], model_seconds: float, budget: dict) -> None:
     # The same share measured the other way: the protocol alone, with no model at all.
     print(f"protocol alone (null program, sandbox): {null.seconds:.2f} s, "
           f"{null.seconds / sandbox.seconds:.1%} of the reference's query phase")  # fmt: skip
+    if model_seconds > sandbox.seconds:
+        print("(the model alone took longer than the model behind the protocol: other work on "
+              "this machine skews the wall clocks; trust the protocol-alone line)")  # fmt: skip
 
 
 if __name__ == "__main__":

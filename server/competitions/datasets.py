@@ -10,6 +10,7 @@ alone: running it twice is a no-op. One file's failure does not stop the others.
 from __future__ import annotations
 
 import http.client
+import logging
 import os
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -20,6 +21,8 @@ from urllib.error import HTTPError, URLError
 from urllib.request import Request, urlopen
 
 from graders.datasets import CATALOG, DatasetChecksumError, RawFile, verify
+
+logger = logging.getLogger(__name__)
 
 # Base URLs per dataset, tried in order; a file's URL is the base + its name.
 MIRRORS: dict[str, tuple[str, ...]] = {
@@ -67,7 +70,11 @@ def datasets_fetch(
     outcomes = []
     for raw in (raw for name in names for raw in CATALOG[name]):
         sources = _sources(raw, mirrors=mirrors or MIRRORS, from_dir=from_dir)
-        outcome = dataset_file_fetch(raw=raw, datasets_dir=datasets_dir, sources=sources)
+        try:
+            outcome = dataset_file_fetch(raw=raw, datasets_dir=datasets_dir, sources=sources)
+        except Exception as exc:  # an unforeseen failure is this file's, not the run's
+            logger.exception("installing %s failed", raw.relative_path)
+            outcome = FetchOutcome(raw.relative_path, "failed", f"{type(exc).__name__}: {exc}")
         outcomes.append(outcome)
         if on_outcome is not None:
             on_outcome(outcome)

@@ -11,6 +11,8 @@ import uuid
 import zipfile
 from pathlib import Path
 
+from graders.datasets import DatasetChecksumError
+
 
 class DataMissing(Exception):
     """The raw data a bundle needs is not installed (an instructor's fix, not a crash)."""
@@ -41,6 +43,10 @@ def _run_prepare(bundle_dir: Path, staging: Path, datasets_dir: Path) -> None:
         )
     except FileNotFoundError as exc:
         raise DataMissing(f"raw data not found: {exc.filename or exc}") from exc
+    except DatasetChecksumError as exc:
+        # Present but not the published file (truncated, another version): the
+        # same fix as a missing one, so the same instruction.
+        raise DataMissing(f"raw data is damaged: {exc}") from exc
     if not (staging / "hidden" / "labels.csv").is_file():
         raise RuntimeError("prepare.py did not write hidden/labels.csv")
 

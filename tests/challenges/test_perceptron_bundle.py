@@ -64,7 +64,9 @@ def _run(script: Path, data: Path, output: Path) -> subprocess.CompletedProcess[
 
 
 def _scores(output: Path, prepared: Path):  # type: ignore[no-untyped-def]
-    return grade(spec=read_bundle(BUNDLE).grading, output_dir=output, hidden_dir=prepared / "hidden")
+    return grade(
+        spec=read_bundle(BUNDLE).grading, output_dir=output, hidden_dir=prepared / "hidden"
+    )
 
 
 @pytest.fixture(scope="module")

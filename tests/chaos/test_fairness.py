@@ -14,6 +14,9 @@ from tests.worker.programs import trivial_code
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 SLUG = "1986-xor-backprop"
+# Each job takes a second, so the ten arrive "a moment later": while the heavy
+# student's first jobs run, not after the worker has already reached the tenth.
+CODE = trivial_code(sleep=1.0)
 
 
 def _students(*names: str) -> list[User]:
@@ -34,14 +37,16 @@ def test_ten_single_submissions_all_finish_before_the_heavy_students_tenth_start
     stack.start_worker("only")
     heavy_student, *light_students = _students("heavy", *(f"light{n}" for n in range(10)))
     client.force_login(heavy_student)
-    heavy = [submit(client, SLUG, {"main.py": trivial_code()}) for _ in range(30)]
+    heavy = [submit(client, SLUG, {"main.py": CODE}) for _ in range(30)]
     light = []
     for student in light_students:
         client.force_login(student)
-        light.append(submit(client, SLUG, {"main.py": trivial_code()}))
+        light.append(submit(client, SLUG, {"main.py": CODE}))
 
     wait_for(lambda: _started(heavy[9]), timeout=600, what="the heavy student's 10th job")
     tenth = Submission.objects.get(id=heavy[9])
+    last_light = Submission.objects.get(id=light[-1])
+    assert last_light.created_at < tenth.started_at, "the ten came too late to be tested"
     finals = [wait_final(i, timeout=60) for i in light]
     assert [f.state for f in finals] == ["scored"] * 10, [f.failure_reason for f in finals]
     late = [f.id for f in finals if f.finished_at > tenth.started_at]

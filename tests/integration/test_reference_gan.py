@@ -37,6 +37,8 @@ def test_reference_dcgan_on_a_budget_beats_noise_by_far(client, load_challenge, 
 
     assert submission.state == "scored", (submission.failure_reason, submission.log_tail)
     assert "20480 training images, 1 epochs" in submission.log_tail
+    print(f"budget run: {submission.cpu_seconds:.0f} CPU s, {submission.wall_seconds:.0f} s "
+          f"wall, scores {submission.public_score:.2f} / {submission.private_score:.2f}")  # fmt: skip
     noise = challenge.baselines.get(name="Uniform noise").score
     assert submission.public_score < noise / 4, submission.log_tail
     assert submission.private_score < noise / 4, submission.log_tail
@@ -51,10 +53,8 @@ def test_starter_kit_scores_weakly_and_float_images_fail_with_a_reason(
     start_worker()
     client.force_login(User.objects.create_user(username="ada", password="pw-for-tests-1"))
     starter = (REPO / "challenges" / SLUG / "starter" / "main.py").read_bytes()
-    floats = (
-        b"import numpy as np\n"
-        b"np.save('/output/samples.npy', np.zeros((10000, 28, 28), dtype=np.float32))\n"
-    )
+    # Images in [0, 1] as float64, the likeliest mistake: 63 MB, within the output limit.
+    floats = b"import numpy as np\nnp.save('/output/samples.npy', np.zeros((10000, 28, 28)))\n"
     starter_id = submit(client, SLUG, {"main.py": starter})
     floats_id = submit(client, SLUG, {"main.py": floats})
 
@@ -68,5 +68,5 @@ def test_starter_kit_scores_weakly_and_float_images_fail_with_a_reason(
     failed = wait_final(floats_id, timeout=120)
     assert failed.state == "failed"
     assert failed.failure_reason.startswith(
-        "samples.npy: dtype is float32 ('<f4'), expected uint8"
+        "samples.npy: dtype is float64 ('<f8'), expected uint8"
     ), failed.failure_reason

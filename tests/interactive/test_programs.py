@@ -270,3 +270,23 @@ def _runs(pid: str, text: str) -> bool:
             return text.encode() in cmdline.read()
     except OSError:
         return False
+
+
+def test_the_memory_limit_holds_in_the_query_phase(interact: Interact):
+    hog = "    hog = bytearray(1024 * 1024 * 1024)\n    hog[::4096] = b'x' * len(hog[::4096])"
+    outcome = interact(READY + "for line in sys.stdin:\n" + hog + "\n")
+    assert outcome.result.status == "memory_limit"
+    assert "used more than 256 MB of memory" in outcome.reason
+    assert "It had answered 0 of 4 queries" in outcome.reason
+
+
+def test_the_program_runs_as_an_unprivileged_user_with_the_usual_sandbox(interact: Interact):
+    probe = (
+        "import os, sys\n"
+        "print('uid', os.getuid(), 'env', sorted(os.environ), file=sys.stderr)\n"
+        "print('hidden', os.path.exists('/hidden'), file=sys.stderr)\n"
+    )
+    outcome = interact(probe + UNIFORM)
+    assert outcome.scores is not None, outcome.reason
+    assert "uid 1000 " in outcome.log_tail
+    assert "DATABASE_URL" not in outcome.log_tail and "hidden False" in outcome.log_tail

@@ -73,7 +73,7 @@ def test_the_container_runs_the_entrypoint_with_a_fixed_environment():
     assert kwargs["working_dir"] == "/submission"
     assert set(kwargs["environment"]) == {
         "PATH", "HOME", "TMPDIR", "LANG", "PYTHONDONTWRITEBYTECODE", "PYTHONUNBUFFERED",
-        "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+        "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "OMP_WAIT_POLICY",
     }  # fmt: skip
 
 

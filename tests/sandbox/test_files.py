@@ -4,7 +4,11 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from pathlib import Path
+
+import pytest
 
 from worker.sandbox import logs, outputs
 from worker.sandbox.monitor import tree_rss_bytes
@@ -12,17 +16,24 @@ from worker.sandbox.monitor import tree_rss_bytes
 MiB = 1024 * 1024
 
 
-def test_trimming_the_log_keeps_its_end_and_appends_continue_after_it(tmp_path: Path):
-    path = tmp_path / "log"
-    fd = logs.open_log(path)
-    os.write(fd, b"a" * 10_000 + b"last line\n")
-    logs.trim(path, keep=100)
-    os.write(fd, b"after\n")
-    os.close(fd)
-    content = path.read_bytes()
-    assert content.startswith(logs.TRIM_NOTICE)
-    assert content.endswith(b"last line\nafter\n")
-    assert len(content) < 200
+@pytest.mark.parametrize("folder", ["/tmp", "/dev/shm"])  # ext4 here (collapse), tmpfs (copy)
+def test_trimming_the_log_keeps_its_end_and_appends_continue_after_it(folder: str):
+    if not Path(folder).is_dir():
+        pytest.skip(f"no {folder}")
+    with tempfile.TemporaryDirectory(dir=folder) as scratch:
+        path = Path(scratch) / "log"
+        fd = logs.open_log(path)
+        written = b"".join(b"line %06d\n" % i for i in range(10_000)) + b"last line\n"
+        os.write(fd, written)
+        logs.trim(path, keep=100)
+        os.write(fd, b"after\n")
+        os.close(fd)
+        content = path.read_bytes()
+        block = os.statvfs(scratch).f_bsize
+    kept = content.removeprefix(logs.TRIM_NOTICE)
+    assert (written + b"after\n").endswith(kept)  # a suffix of what was printed, in order
+    assert len(kept) >= 100 + len(b"after\n")
+    assert len(kept) <= 100 + block + len(b"after\n")
 
 
 def test_the_log_tail_is_the_last_bytes_decoded_leniently(tmp_path: Path):
@@ -75,3 +86,49 @@ def test_handing_output_over_and_back_restores_owner_and_mode(tmp_path: Path):
 def test_tree_rss_sums_a_process_and_its_children():
     assert tree_rss_bytes(os.getpid()) > 1 * MiB
     assert tree_rss_bytes(2**22 + 1) == 0
+
+
+def _nest(top: Path, depth: int, name: str = "d") -> int:
+    """Folders ``depth`` deep under ``top`` through descriptors (past PATH_MAX if long);
+    returns an fd of the deepest (the caller closes it)."""
+    fd = os.open(top, os.O_RDONLY | os.O_DIRECTORY)
+    for _ in range(depth):
+        os.mkdir(name, dir_fd=fd)
+        child = os.open(name, os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
+        os.close(fd)
+        fd = child
+    return fd
+
+
+def test_output_usage_counts_files_hidden_past_path_max(tmp_path: Path):
+    bottom = _nest(tmp_path, 20, name="d" * 250)  # 5000 characters of path
+    try:
+        with open(os.open("big", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=bottom), "wb") as big:
+            big.truncate(8 * MiB)
+    finally:
+        os.close(bottom)
+    assert outputs.usage(tmp_path, stop_above=100 * MiB).bytes >= 8 * MiB
+
+
+def test_output_nested_past_the_cap_is_over(tmp_path: Path):
+    os.close(_nest(tmp_path, outputs.MAX_DEPTH))
+    assert not outputs.usage(tmp_path, stop_above=MiB).over(max_bytes=MiB)
+    os.close(_nest(tmp_path, outputs.MAX_DEPTH + 1, name="e"))
+    assert outputs.usage(tmp_path, stop_above=MiB).over(max_bytes=MiB)
+
+
+def test_taking_back_a_very_deep_output_prunes_it_and_leaves_it_removable(tmp_path: Path):
+    out = tmp_path / "out"
+    out.mkdir()
+    os.close(_nest(out, 1500))  # past the ~1000 frames of a recursive walk
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep").write_text("keep")
+    shallow = out / "/".join(["d"] * (outputs.MAX_DEPTH - 1))
+    (shallow / "link").symlink_to(outside)  # at the cap: removed as a link, never followed
+    owner = outputs.Owner(uid=os.getuid(), gid=os.getgid(), mode=0o755)
+    outputs.take_back(out, owner=owner)
+    deepest = max(len(Path(folder).relative_to(out).parts) for folder, _, _ in os.walk(out))
+    assert deepest <= outputs.MAX_DEPTH
+    assert (outside / "keep").read_text() == "keep"
+    shutil.rmtree(out)  # what the worker does next: no RecursionError

@@ -59,10 +59,10 @@ def test_a_grant_binds_its_device_the_control_nodes_and_outside_driver_libraries
     # Bound into the /dev that --dev made, before /dev is made read-only.
     first_bind = argv.index("--dev-bind")
     assert argv.index("--dev") < first_bind
-    assert (
-        first_bind
-        < [i for i, a in enumerate(argv) if a == "--remount-ro" and argv[i + 1] == "/dev"][0]
+    remount_dev = next(
+        i for i, a in enumerate(argv) if a == "--remount-ro" and argv[i + 1] == "/dev"
     )
+    assert first_bind < remount_dev
     env = dict(_pairs(argv, "--setenv"))
     assert env["CUDA_VISIBLE_DEVICES"] == "0"  # the one device it sees, whatever its host index
 
@@ -70,7 +70,7 @@ def test_a_grant_binds_its_device_the_control_nodes_and_outside_driver_libraries
 def test_without_a_grant_no_nvidia_node_is_bound(tmp_path: Path):
     argv = _argv(tmp_path, None)
     assert "--dev-bind" not in argv
-    assert not any("nvidia" in arg for arg in argv)
+    assert not any(arg.startswith("/dev/nvidia") for arg in argv)
     assert "CUDA_VISIBLE_DEVICES" not in dict(_pairs(argv, "--setenv"))
 
 

@@ -122,3 +122,19 @@ def test_installing_the_data_then_loading_again_makes_it_ready(client, lenet, no
     assert sorted(archive.namelist()) == [
         "test-images-idx3-ubyte", "train-images-idx3-ubyte", "train-labels-idx1-ubyte",
     ]  # fmt: skip
+
+
+def test_a_damaged_raw_file_is_data_missing_with_the_same_instruction(no_raw_data):
+    import gzip
+
+    mnist = no_raw_data.DATASETS_DIR / "mnist"
+    mnist.mkdir()
+    for name in ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"):
+        (mnist / f"{name}.gz").write_bytes(gzip.compress(b"not the published file"))
+    for name in ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"):
+        (mnist / f"{name}.gz").write_bytes(gzip.compress(b"not the published file"))
+    outcome = challenge_load(bundle_dir=BUNDLE)
+    challenge = Challenge.objects.get(slug=outcome.slug)
+    assert challenge.data_status == Challenge.DataStatus.MISSING
+    assert "damaged" in challenge.data_problem
+    assert all(step in challenge.data_problem for step in INSTRUCTION)

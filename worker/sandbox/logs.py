@@ -3,18 +3,27 @@
 A file, not a pipe: a pipe fills when its reader is slow and then blocks the
 program (a time limit that is our fault), and reading it into memory lets a
 flood exhaust the worker. The sandbox writes the file directly (O_APPEND), so
-RLIMIT_FSIZE bounds it; between ticks the monitor trims it to its last bytes, so
+RLIMIT_FSIZE bounds it; while it runs the monitor trims it to its last bytes, so
 a program that prints forever neither fills the disk nor loses its final lines.
-Lines printed during the instant of a trim may be lost or land just before the
-kept tail: the log is a diagnostic, not evidence.
+
+Trimming drops the head of the file in one step where the filesystem can
+(``fallocate(FALLOC_FL_COLLAPSE_RANGE)``: ext4, xfs), atomically with respect to
+the program's appends. Elsewhere (tmpfs) it copies the tail and truncates, and
+lines printed during that instant may be lost or land before the kept tail:
+under load that instant stretched enough for a flood's last line (the one that
+matters) to fall out of the tail, so the atomic way is tried first.
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
 from pathlib import Path
 
 TRIM_NOTICE = b"\n[... earlier output dropped: the log keeps only its end ...]\n"
+_FALLOC_FL_COLLAPSE_RANGE = 0x08
+_libc = ctypes.CDLL(None, use_errno=True)
+_libc.fallocate.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int64, ctypes.c_int64]
 
 
 def open_log(path: Path) -> int:
@@ -30,15 +39,30 @@ def size(path: Path) -> int:
 
 
 def trim(path: Path, *, keep: int) -> None:
-    """Cut the log down to its last ``keep`` bytes (the program keeps appending)."""
+    """Cut the log down to about its last ``keep`` bytes (the program keeps appending)."""
     fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CLOEXEC)
     try:
-        end = os.fstat(fd).st_size
-        tail = os.pread(fd, keep, max(0, end - keep))
-        os.ftruncate(fd, 0)
-        os.write(fd, TRIM_NOTICE + tail)
+        if not _collapse_head(fd, keep=keep):
+            end = os.fstat(fd).st_size
+            tail = os.pread(fd, keep, max(0, end - keep))
+            os.ftruncate(fd, 0)
+            os.write(fd, TRIM_NOTICE + tail)
     finally:
         os.close(fd)
+
+
+def _collapse_head(fd: int, *, keep: int) -> bool:
+    """Drop whole blocks from the start, keeping at least ``keep`` bytes; False if unsupported.
+
+    The range must be block-aligned and end before the end of the file, so up to
+    a block more than ``keep`` stays.
+    """
+    block = os.fstatvfs(fd).f_bsize
+    drop = (os.fstat(fd).st_size - keep) // block * block
+    if drop <= 0:
+        return True  # nothing whole to drop
+    # Any failure (tmpfs: EOPNOTSUPP) means: copy and truncate instead.
+    return _libc.fallocate(fd, _FALLOC_FL_COLLAPSE_RANGE, 0, drop) == 0
 
 
 def read_tail(path: Path, *, keep: int) -> str:

@@ -64,9 +64,7 @@ def trained(reference: ModuleType, cell: str, x: np.ndarray, y: np.ndarray) -> o
     model = reference.Adder(cell=cell)
     started, cpu = time.perf_counter(), time.process_time()
     x_train, y_train = torch.from_numpy(x), torch.from_numpy(y)
-    reference.train(
-        model, x_train, y_train, steps=reference.STEPS, device=torch.device("cpu")
-    )
+    reference.train(model, x_train, y_train, steps=reference.STEPS, device=torch.device("cpu"))
     print(f"  {cell}: {reference.STEPS} steps in {time.process_time() - cpu:.0f} s of CPU, "
           f"{time.perf_counter() - started:.0f} s of wall time")  # fmt: skip
     return model
@@ -76,7 +74,7 @@ def measure() -> dict[str, float]:
     """Test MSE (all ids, rounded to 4 decimals) of each baseline, and of the LSTM."""
     import torch
 
-    torch.set_num_threads(1)  # as in the sandbox, which grants one CPU
+    torch.set_num_threads(1)  # as reference/main.py does, whatever the cores
     prepare, reference = load_module("prepare.py"), load_module("reference/main.py")
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)

@@ -11,8 +11,14 @@ Your job is the TODOs: the convolutional network that reaches 0.99.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
+
+# The CPU-time limit counts every thread. OpenMP's idle threads spin while they
+# wait for work, burning CPU time whenever the cores are busy with anything else;
+# waiting passively costs almost no speed. It must be set before torch loads.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import numpy as np
 import torch

@@ -48,8 +48,9 @@ class Command(BaseCommand):
         failed = [outcome for outcome in outcomes if outcome.action == "failed"]
         if failed:
             raise CommandError(
-                f"{len(failed)} of {len(outcomes)} files could not be installed (see above); "
-                "fix the cause, or copy them by hand and run --from, then run it again."
+                f"{len(failed)} of {len(outcomes)} files could not be installed (see above). "
+                "Run it again once the cause is fixed, or fetch the files on another machine "
+                "and install them from a folder with --from DIR."
             )
         self.stdout.write("All datasets are installed; run manage.py load_challenges to use them.")
 
