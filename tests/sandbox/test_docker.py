@@ -11,7 +11,15 @@ from pathlib import Path
 import pytest
 
 from worker.sandbox import Limits, SandboxSpec, SandboxUnavailable, Status
-from worker.sandbox.docker import LABEL, DockerBackend, container_spec, parse_path_map
+from worker.sandbox.docker import (
+    LABEL,
+    OWNER_LABEL,
+    DockerBackend,
+    container_spec,
+    owner_label,
+    parse_path_map,
+    remove_orphans,
+)
 
 MiB = 1024 * 1024
 LIMITS = Limits(wall_seconds=10, cpu_seconds=7.5, memory_bytes=512 * MiB, processes=40,
@@ -79,7 +87,7 @@ def test_the_container_runs_the_entrypoint_with_a_fixed_environment():
 
 def test_the_container_is_labelled_kept_and_logs_are_capped():
     kwargs = _container()
-    assert kwargs["labels"] == {LABEL: "r1"}
+    assert kwargs["labels"] == {LABEL: "r1", OWNER_LABEL: owner_label()}
     assert kwargs["auto_remove"] is False
     assert kwargs["log_config"]["type"] == "json-file"
     assert kwargs["log_config"]["config"]["max-size"] == "1024k"
@@ -227,3 +235,42 @@ def test_a_container_past_its_wall_clock_is_killed_and_removed(tmp_path: Path):
     result, _ = _fake_run(tmp_path, container, wall_seconds=0.5)
     assert result.status is Status.TIME_LIMIT
     assert container.calls == ["kill", "remove"]
+
+
+def test_granted_cores_pin_the_container_and_size_its_quota_and_threads():
+    kwargs = _container(cpus=(2, 3))
+    assert kwargs["cpuset_cpus"] == "2,3"
+    assert kwargs["nano_cpus"] == 2_000_000_000
+    assert kwargs["environment"]["OMP_NUM_THREADS"] == "2"
+    assert "cpuset_cpus" not in _container()  # no grant: unpinned, the backend's quota
+
+
+class _FakeContainer:
+    def __init__(self, owner: str) -> None:
+        self.id, self.labels, self.removed = owner, {LABEL: "r", OWNER_LABEL: owner}, False
+
+    def remove(self, force: bool, v: bool) -> None:
+        self.removed = force and v
+
+
+class _FakeContainers:
+    def __init__(self, containers: list[_FakeContainer]) -> None:
+        self.containers = containers
+
+    def list(self, all: bool, filters: dict[str, str]) -> list[_FakeContainer]:
+        assert all and filters == {"label": LABEL}
+        return self.containers
+
+
+def test_containers_of_dead_workers_on_this_host_are_removed_and_no_others():
+    import socket
+
+    host = socket.gethostname()
+    dead = _FakeContainer(f"{host}:111")
+    alive = _FakeContainer(f"{host}:222")
+    elsewhere = _FakeContainer("another-host:111")
+    client = type("Client", (), {})()
+    client.containers = _FakeContainers([dead, alive, elsewhere])
+    removed = remove_orphans(client, alive=lambda pid: pid == 222)
+    assert removed == [dead.id]
+    assert dead.removed and not alive.removed and not elsewhere.removed

@@ -36,6 +36,7 @@ from worker.sandbox.verdict import Observed, decide
 IMAGES = {"numpy": "milestones/runtime-numpy:1", "torch": "milestones/runtime-torch:1"}
 RUNTIME_UID = 10001  # the non-root user the runtime images declare
 LABEL = "milestones.sandbox.run"
+OWNER_LABEL = "milestones.sandbox.owner"
 PATH_MAP_ENV = "MILESTONES_DOCKER_PATH_MAP"
 POLL_SECONDS = 0.2
 TICK_SECONDS = 0.5
@@ -89,8 +90,13 @@ def container_spec(
     user: str = f"{RUNTIME_UID}:{RUNTIME_UID}",
     interactive: bool = False,
 ) -> dict[str, Any]:
-    """Keyword arguments for ``client.containers.create`` (docker SDK 7)."""
+    """Keyword arguments for ``client.containers.create`` (docker SDK 7).
+
+    The cores granted in ``spec.cpus`` (the worker's slot) pin the container
+    (``cpuset_cpus``) and size its quota; without a grant, ``cpus`` does."""
     limits = spec.limits
+    cpus = float(len(spec.cpus)) if spec.cpus else cpus
+    pinned = {"cpuset_cpus": ",".join(str(core) for core in spec.cpus)} if spec.cpus else {}
     return {
         "image": image,
         "command": layout.command(spec),
@@ -117,12 +123,43 @@ def container_spec(
         "cgroupns": "private",
         "init": True,  # a real pid 1 reaps orphans; all die with the container
         "log_config": _log_config(limits.log_bytes),
-        "labels": {LABEL: run_id},
+        "labels": {LABEL: run_id, OWNER_LABEL: owner_label()},
         "auto_remove": False,  # we read its state first, then remove it ourselves
         "stdin_open": interactive,  # an interactive run's queries come on stdin
         "tty": False,
+        **pinned,
         **({"device_requests": [_gpu_request(spec.gpu)]} if spec.gpu is not None else {}),
     }
+
+
+def owner_label() -> str:
+    """Which worker process started a container: ``host:pid``."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def remove_orphans(client: Any, *, alive: Callable[[int], bool]) -> list[str]:
+    """Remove this host's sandbox containers whose worker process is gone (it was
+    SIGKILLed mid-run: its ``finally`` never removed them). Returns their ids."""
+    host = socket.gethostname()
+    removed = []
+    for container in client.containers.list(all=True, filters={"label": LABEL}):
+        owner = str(container.labels.get(OWNER_LABEL, ""))
+        owner_host, _, pid = owner.rpartition(":")
+        if owner_host != host or not pid.isdigit() or alive(int(pid)):
+            continue
+        _remove(container)
+        removed.append(str(container.id))
+    return removed
+
+
+def process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _mounts(spec: SandboxSpec, host_paths: PathMap) -> list[dict[str, Any]]:
@@ -209,6 +246,8 @@ class DockerBackend(SandboxBackend):
             client.ping()
         except Exception as exc:  # the SDK raises several unrelated types here
             raise SandboxUnavailable(f"no Docker engine answers: {exc}") from exc
+        # A worker killed mid-run on this host left its container running.
+        remove_orphans(client, alive=process_alive)
         self._client = client
         return client
 
