@@ -50,14 +50,16 @@ def read_untrusted_text(path: Path, *, max_bytes: int) -> str:
 
 
 def _read_bytes(path: Path, *, max_bytes: int) -> bytes:
-    fd = _open(path)
+    fd = open_untrusted(path)
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise InvalidOutput(f"{path.name}: is {_kind(info.st_mode)}, not a regular file")
+            raise InvalidOutput(
+                f"{path.name}: is {describe_kind(info.st_mode)}, not a regular file"
+            )
         if info.st_size > max_bytes:
             raise InvalidOutput(_too_large(path, info.st_size, max_bytes))
-        data = _read_at_most(fd, max_bytes + 1)
+        data = read_at_most(fd, max_bytes + 1)
     finally:
         os.close(fd)
     if len(data) > max_bytes:  # it grew after fstat
@@ -65,7 +67,7 @@ def _read_bytes(path: Path, *, max_bytes: int) -> bytes:
     return data
 
 
-def _open(path: Path) -> int:
+def open_untrusted(path: Path) -> int:
     try:
         return os.open(path, _OPEN_FLAGS)
     except FileNotFoundError:
@@ -80,7 +82,7 @@ def _open(path: Path) -> int:
         raise  # anything else is the platform's problem, not the student's
 
 
-def _read_at_most(fd: int, limit: int) -> bytes:
+def read_at_most(fd: int, limit: int) -> bytes:
     chunks: list[bytes] = []
     remaining = limit
     while remaining > 0:
@@ -92,7 +94,7 @@ def _read_at_most(fd: int, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _kind(mode: int) -> str:
+def describe_kind(mode: int) -> str:
     if stat.S_ISDIR(mode):
         return "a directory"
     if stat.S_ISFIFO(mode):

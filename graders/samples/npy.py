@@ -25,8 +25,7 @@ from graders.errors import InvalidOutput
 
 # The untrusted reader's opening rules (O_NOFOLLOW, O_NONBLOCK for fifos, the errno
 # each refusal maps to) are exactly the ones wanted here: shared, not copied.
-from graders.readers.untrusted import _kind, _open, show
-from graders.readers.untrusted import _read_at_most as read_at_most
+from graders.readers.untrusted import describe_kind, open_untrusted, read_at_most, show
 
 MAGIC = b"\x93NUMPY"
 MAX_HEADER_BYTES = 4096  # numpy writes 118; a larger header is not a plain array's
@@ -45,7 +44,7 @@ def read_uint8_images(path: Path, *, shape: Sequence[int]) -> np.ndarray:
     """The array of ``path`` (uint8, exactly ``shape``, read-only) or ``InvalidOutput``
     with one line a student can act on."""
     shape = tuple(shape)
-    fd = open_untrusted(path)
+    fd = open_regular(path)
     try:
         size = os.fstat(fd).st_size
         # The header first (a bounded read): a wrong dtype or shape is the likeliest
@@ -60,13 +59,13 @@ def read_uint8_images(path: Path, *, shape: Sequence[int]) -> np.ndarray:
     return np.frombuffer(data, dtype=np.uint8).reshape(shape)
 
 
-def open_untrusted(path: Path) -> int:
+def open_regular(path: Path) -> int:
     """A read-only descriptor of a regular file, never through a symlink, never blocking."""
-    fd = _open(path)
+    fd = open_untrusted(path)
     mode = os.fstat(fd).st_mode
     if not stat.S_ISREG(mode):
         os.close(fd)
-        raise InvalidOutput(f"{path.name}: is {_kind(mode)}, not a regular file")
+        raise InvalidOutput(f"{path.name}: is {describe_kind(mode)}, not a regular file")
     return fd
 
 
