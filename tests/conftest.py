@@ -1,5 +1,6 @@
 """Fixtures shared by the whole suite: real Redis, real Celery worker processes,
-folders the sandbox's unprivileged uid can read, a loaded XOR challenge."""
+folders the sandbox's unprivileged uid can read, the numpy runtime, a loaded XOR
+challenge."""
 
 from __future__ import annotations
 
@@ -48,6 +49,19 @@ def shared_dir() -> Iterator[Path]:
     path.chmod(0o755)
     yield path
     shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def runtimes_dir() -> Path:
+    """var/runtimes with the numpy runtime (built here once if missing or stale)."""
+    if shutil.which("bwrap") is None:
+        pytest.skip("bubblewrap is not installed")
+    from worker.runtimes.build import build
+
+    root = REPO / "var" / "runtimes"
+    root.mkdir(parents=True, exist_ok=True)
+    build(root=root, name="numpy")
+    return root
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,9 @@ role, parses a form, calls one service and redirects with a message."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -104,38 +107,41 @@ def submissions(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "competitions/manage/submissions.html", context)
 
 
-@instructor_required
-@require_POST
-def rules(request: HttpRequest, slug: str) -> HttpResponse:
+def _apply_form(
+    request: HttpRequest, slug: str, form_class: type[forms.Form], act: Callable[..., str]
+) -> HttpResponse:
+    """Validate ``form_class`` from the POST, call ``act(challenge, **fields)`` and
+    show what it returns; a form error or a refused change is shown instead."""
     target = managed_or_403(request, slug)
-    form = RulesForm(request.POST)
+    form = form_class(request.POST)
     if not form.is_valid():
         messages.error(request, _form_errors(form))
         return redirect("manage-challenge", slug=slug)
     try:
-        services.challenge_set_rules(challenge=target, **form.cleaned_data)
+        messages.success(request, act(target, **form.cleaned_data))
     except services.ChangeRefused as exc:
         messages.error(request, str(exc))
-    else:
-        messages.success(request, "Rules saved.")
     return redirect("manage-challenge", slug=slug)
+
+
+@instructor_required
+@require_POST
+def rules(request: HttpRequest, slug: str) -> HttpResponse:
+    def act(challenge: Challenge, **fields: object) -> str:
+        services.challenge_set_rules(challenge=challenge, **fields)
+        return "Rules saved."
+
+    return _apply_form(request, slug, RulesForm, act)
 
 
 @instructor_required
 @require_POST
 def phase_add(request: HttpRequest, slug: str) -> HttpResponse:
-    target = managed_or_403(request, slug)
-    form = PhaseForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _form_errors(form))
-        return redirect("manage-challenge", slug=slug)
-    try:
-        phase = services.phase_create(challenge=target, **form.cleaned_data)
-    except services.ChangeRefused as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, f"Phase {phase.name!r} added.")
-    return redirect("manage-challenge", slug=slug)
+    def act(challenge: Challenge, **fields: object) -> str:
+        phase = services.phase_create(challenge=challenge, **fields)
+        return f"Phase {phase.name!r} added."
+
+    return _apply_form(request, slug, PhaseForm, act)
 
 
 @instructor_required
@@ -164,22 +170,11 @@ def rescore_all(request: HttpRequest, slug: str) -> HttpResponse:
 @instructor_required
 @require_POST
 def disqualify(request: HttpRequest, slug: str) -> HttpResponse:
-    target = managed_or_403(request, slug)
-    form = DisqualifyForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _form_errors(form))
-        return redirect("manage-challenge", slug=slug)
-    try:
-        row = services.participant_disqualify(
-            challenge=target, by=request.user, **form.cleaned_data
-        )
-    except services.ChangeRefused as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(
-            request, f"{row.user.username} is disqualified and hidden from the boards."
-        )
-    return redirect("manage-challenge", slug=slug)
+    def act(challenge: Challenge, **fields: object) -> str:
+        row = services.participant_disqualify(challenge=challenge, by=request.user, **fields)
+        return f"{row.user.username} is disqualified and hidden from the boards."
+
+    return _apply_form(request, slug, DisqualifyForm, act)
 
 
 @instructor_required

@@ -6,13 +6,8 @@ page whose formats and limits match the bundle."""
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
-import os
-import re
 import time
-import tomllib
 from pathlib import Path
-from types import ModuleType
 
 import numpy as np
 import pytest
@@ -23,52 +18,29 @@ from graders.hidden import read_hidden_labels
 from graders.samples import hidden, memorization
 from graders.samples.spec import Breakdown
 from server.competitions.bundles import read_bundle
+from tests.support.bundles import (
+    DATASETS,
+    config_of,
+    files_of,
+    load_module,
+    needs_dataset,
+    page_of,
+    prepare_into,
+    run_page_snippet,
+)
+from tests.support.pipeline import CHALLENGES
 
-REPO = Path(__file__).resolve().parents[2]
-BUNDLE = REPO / "challenges" / "2014-gan"
-DATASETS = Path(os.environ.get("MILESTONES_DATASETS_DIR") or REPO.parent / "shared" / "datasets")
+BUNDLE = CHALLENGES / "2014-gan"
 PUBLIC_FILES = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte"]
 HIDDEN_FILES = ["classifier.npz", "features.npz", "labels.csv", "memorization.npz"]
 N_HELD_OUT = 10_000
 
-pytestmark = pytest.mark.skipif(
-    not (DATASETS / "mnist").is_dir(), reason=f"MNIST not installed in {DATASETS}"
-)
-
-
-def _load(relative: str) -> ModuleType:
-    name = "gan_bundle_" + relative.replace("/", "_").removesuffix(".py")
-    spec = importlib.util.spec_from_file_location(name, BUNDLE / relative)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def _prepare_into(root: Path, datasets: Path = DATASETS) -> Path:
-    _load("prepare.py").prepare(
-        public_dir=root / "public", hidden_dir=root / "hidden", datasets_dir=datasets
-    )
-    return root
-
-
-def _files(root: Path) -> dict[str, bytes]:
-    return {
-        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
-    }
-
-
-def _config() -> dict:  # type: ignore[type-arg]
-    return tomllib.loads((BUNDLE / "challenge.toml").read_text(encoding="utf-8"))
-
-
-def _readme() -> str:
-    return (BUNDLE / "README.md").read_text(encoding="utf-8")
+pytestmark = needs_dataset("mnist", "MNIST")
 
 
 @pytest.fixture(scope="module")
 def prepared(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _prepare_into(tmp_path_factory.mktemp("gan-data"))
+    return prepare_into(BUNDLE, tmp_path_factory.mktemp("gan-data"), DATASETS)
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +56,7 @@ def train() -> tuple[np.ndarray, np.ndarray]:
 def _breakdown(images: np.ndarray, data: hidden.HiddenData, out: Path) -> Breakdown:
     out.mkdir(exist_ok=True)
     np.save(out / "samples.npy", images)
-    spec = load_spec(_config()["grading"])
+    spec = load_spec(config_of(BUNDLE)["grading"])
     return spec.breakdown(output_dir=out, data=data)
 
 
@@ -92,8 +64,8 @@ def _breakdown(images: np.ndarray, data: hidden.HiddenData, out: Path) -> Breakd
 
 
 def test_prepare_is_byte_for_byte_deterministic(prepared: Path, tmp_path: Path):
-    again = _files(_prepare_into(tmp_path / "again"))
-    first = _files(prepared)
+    again = files_of(prepare_into(BUNDLE, tmp_path / "again", DATASETS))
+    first = files_of(prepared)
     assert sorted(first) == sorted(
         [f"public/{name}" for name in PUBLIC_FILES] + [f"hidden/{name}" for name in HIDDEN_FILES]
     )
@@ -117,13 +89,13 @@ def test_hidden_labels_list_the_test_digits_with_a_half_public_split(prepared: P
 def test_missing_raw_data_is_file_not_found_and_writes_nothing(tmp_path: Path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(FileNotFoundError):
-        _prepare_into(tmp_path / "out", datasets=tmp_path / "empty")
+        prepare_into(BUNDLE, tmp_path / "out", tmp_path / "empty")
     assert not (tmp_path / "out").exists()
 
 
 def test_the_graders_classifier_reads_digits(data: hidden.HiddenData):
     test_images, test_labels = mnist.load(DATASETS, "test")
-    assert _load("prepare.py").accuracy(data.params, test_images, test_labels) >= 0.96
+    assert load_module(BUNDLE, "prepare.py").accuracy(data.params, test_images, test_labels) >= 0.96
 
 
 # --- the metric on real data -------------------------------------------------------------
@@ -131,7 +103,7 @@ def test_the_graders_classifier_reads_digits(data: hidden.HiddenData):
 
 def test_copied_training_images_score_worse_than_noise(data, train, tmp_path: Path):
     copies = _breakdown(train[0][:10_000], data, tmp_path / "copies")
-    noise = next(b["score"] for b in _config()["baselines"] if b["name"] == "Uniform noise")
+    noise = next(b["score"] for b in config_of(BUNDLE)["baselines"] if b["name"] == "Uniform noise")
     assert copies.fid_public < 1.0  # copies have the statistics of real digits...
     assert copies.memorization.share == 1.0 and copies.memorization.penalty == 1024.0
     assert min(copies.scores) > noise  # ...and the penalty sends them below noise (377)
@@ -181,7 +153,7 @@ def test_real_digits_unseen_by_the_grader_score_near_the_floor(
 def test_grading_a_full_file_takes_seconds(prepared: Path, tmp_path: Path):
     images = np.random.default_rng(1).integers(0, 256, (10_000, 28, 28), dtype=np.uint8)
     np.save(tmp_path / "samples.npy", images)
-    spec = load_spec({**_config()["grading"], "metric": "ma_fid", "direction": "lower"})
+    spec = load_spec({**config_of(BUNDLE)["grading"], "metric": "ma_fid", "direction": "lower"})
     wall, cpu = time.perf_counter(), time.process_time()
     scores = grade(spec=spec, output_dir=tmp_path, hidden_dir=prepared / "hidden")
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
@@ -196,7 +168,7 @@ def test_grading_a_full_file_takes_seconds(prepared: Path, tmp_path: Path):
 
 
 def test_challenge_toml_has_the_contract_of_the_issue():
-    config = _config()
+    config = config_of(BUNDLE)
     assert config["slug"] == BUNDLE.name == "2014-gan"
     assert (config["year"], config["runtime"], config["gpu"]) == (2014, "torch", "optional")
     assert config["entrypoint"] == "main.py" and (BUNDLE / "reference" / "main.py").is_file()
@@ -209,10 +181,10 @@ def test_challenge_toml_has_the_contract_of_the_issue():
 
 
 def test_baseline_scores_in_the_toml_are_the_measured_ones(prepared: Path):
-    measured = _load("reference/baselines.py").measure(
+    measured = load_module(BUNDLE, "reference/baselines.py").measure(
         hidden_dir=prepared / "hidden", datasets=DATASETS
     )
-    listed = {b["name"]: b["score"] for b in _config()["baselines"]}
+    listed = {b["name"]: b["score"] for b in config_of(BUNDLE)["baselines"]}
     assert listed["Uniform noise"] == measured["noise"]
     assert listed["Mean-image blur"] == measured["mean-image blur"]
     assert (
@@ -224,7 +196,7 @@ def test_baseline_scores_in_the_toml_are_the_measured_ones(prepared: Path):
 
 
 def test_the_page_states_the_limits_and_baselines_of_the_toml():
-    readme, config = _readme(), _config()
+    readme, config = page_of(BUNDLE), config_of(BUNDLE)
     limits = config["limits"]
     rows = {
         "wall-clock time": f"{limits['wall_seconds']} s",
@@ -241,7 +213,7 @@ def test_the_page_states_the_limits_and_baselines_of_the_toml():
 
 
 def test_the_page_tells_the_story_the_formats_and_the_formula():
-    readme = _readme()
+    readme = page_of(BUNDLE)
     for needle in ("Goodfellow", "Bengio", "minimax", "generator", "discriminator",
                    "Radford", "DCGAN", "Theis", "Heusel", "Fréchet", "tr(Σ1)",
                    "/output/samples.npy", "uint8", "(10000, 28, 28)", "2051", "2049",
@@ -252,10 +224,6 @@ def test_the_page_tells_the_story_the_formats_and_the_formula():
 
 
 def test_the_page_snippet_reads_the_served_files(prepared: Path):
-    snippet = re.search(r"```python\n(.*?)```", _readme(), re.S)
-    assert snippet is not None
-    code = snippet.group(1).replace('"/data/', f'"{prepared / "public"}/')
-    scope: dict[str, object] = {}
-    exec(compile(code, "README.md", "exec"), scope)
+    scope = run_page_snippet(BUNDLE, prepared / "public")
     assert scope["images"].shape == (60000, 28, 28)  # type: ignore[attr-defined]
     assert scope["labels"].shape == (60000,)  # type: ignore[attr-defined]

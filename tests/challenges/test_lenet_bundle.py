@@ -4,63 +4,44 @@ baselines, and a page whose formats and limits match the bundle."""
 
 from __future__ import annotations
 
-import csv
-import importlib.util
-import os
-import re
-import tomllib
 from pathlib import Path
-from types import ModuleType
 
 import numpy as np
 import pytest
 
 from graders.datasets import mnist
 from server.competitions.bundles import read_bundle
+from tests.support.bundles import (
+    DATASETS,
+    config_of,
+    csv_rows,
+    load_module,
+    needs_dataset,
+    page_of,
+    prepare_into,
+    run_page_snippet,
+)
+from tests.support.pipeline import CHALLENGES
 
-REPO = Path(__file__).resolve().parents[2]
-BUNDLE = REPO / "challenges" / "1998-lenet-mnist"
-DATASETS = Path(os.environ.get("MILESTONES_DATASETS_DIR") or REPO.parent / "shared" / "datasets")
+BUNDLE = CHALLENGES / "1998-lenet-mnist"
 PUBLIC_FILES = ["test-images-idx3-ubyte", "train-images-idx3-ubyte", "train-labels-idx1-ubyte"]
 
-pytestmark = pytest.mark.skipif(
-    not (DATASETS / "mnist").is_dir(), reason=f"MNIST not installed in {DATASETS}"
-)
-
-
-def _prepare_module() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("lenet_bundle_prepare", BUNDLE / "prepare.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def _prepare_into(root: Path, datasets: Path = DATASETS) -> Path:
-    _prepare_module().prepare(
-        public_dir=root / "public", hidden_dir=root / "hidden", datasets_dir=datasets
-    )
-    return root
+pytestmark = needs_dataset("mnist", "MNIST")
 
 
 def _hidden(root: Path) -> list[dict[str, str]]:
-    with (root / "hidden" / "labels.csv").open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        assert reader.fieldnames == ["id", "label", "split"]
-        return list(reader)
-
-
-def _config() -> dict:  # type: ignore[type-arg]
-    return tomllib.loads((BUNDLE / "challenge.toml").read_text(encoding="utf-8"))
+    header, rows = csv_rows(root / "hidden" / "labels.csv")
+    assert header == ["id", "label", "split"]
+    return rows
 
 
 @pytest.fixture(scope="module")
 def prepared(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _prepare_into(tmp_path_factory.mktemp("lenet-data"))
+    return prepare_into(BUNDLE, tmp_path_factory.mktemp("lenet-data"), DATASETS)
 
 
 def test_prepare_is_byte_for_byte_deterministic(prepared: Path, tmp_path: Path):
-    again = _prepare_into(tmp_path)
+    again = prepare_into(BUNDLE, tmp_path, DATASETS)
     files = sorted(str(p.relative_to(prepared)) for p in prepared.rglob("*") if p.is_file())
     assert files == ["hidden/labels.csv", *(f"public/{name}" for name in PUBLIC_FILES)]
     for name in files:
@@ -82,7 +63,7 @@ def test_test_images_are_the_published_ones_in_a_seeded_secret_order(prepared: P
     assert data[:16] == b"\x00\x00\x08\x03" + (10000).to_bytes(4, "big") + bytes([0, 0, 0, 28]) * 2
     served = mnist.parse_idx(data)
     published, published_labels = mnist.load(DATASETS, "test")
-    order = _prepare_module().test_order(10000)
+    order = load_module(BUNDLE, "prepare.py").test_order(10000)
     assert sorted(order.tolist()) == list(range(10000))
     assert np.array_equal(served, published[order])
     assert np.mean(order == np.arange(10000)) < 0.01  # nothing stays where it was
@@ -107,24 +88,19 @@ def test_hidden_labels_never_reach_the_public_folder(prepared: Path):
 def test_missing_raw_data_is_file_not_found_and_writes_nothing(tmp_path: Path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(FileNotFoundError):
-        _prepare_into(tmp_path / "out", datasets=tmp_path / "empty")
+        prepare_into(BUNDLE, tmp_path / "out", tmp_path / "empty")
     assert not (tmp_path / "out").exists()
 
 
 def test_the_page_snippet_reads_the_served_files(prepared: Path):
-    readme = (BUNDLE / "README.md").read_text(encoding="utf-8")
-    snippet = re.search(r"```python\n(.*?)```", readme, re.S)
-    assert snippet is not None
-    code = snippet.group(1).replace('"/data/', f'"{prepared / "public"}/')
-    scope: dict[str, object] = {}
-    exec(compile(code, "README.md", "exec"), scope)
+    scope = run_page_snippet(BUNDLE, prepared / "public")
     assert scope["images"].shape == (60000, 28, 28)  # type: ignore[attr-defined]
     assert scope["labels"].shape == (60000,)  # type: ignore[attr-defined]
     assert scope["test"].shape == (10000, 28, 28)  # type: ignore[attr-defined]
 
 
 def test_challenge_toml_has_the_contract_of_the_issue():
-    config = _config()
+    config = config_of(BUNDLE)
     assert config["slug"] == BUNDLE.name == "1998-lenet-mnist"
     assert (config["year"], config["runtime"], config["gpu"]) == (1998, "torch", "optional")
     assert config["entrypoint"] == "main.py" and (BUNDLE / "reference" / "main.py").is_file()
@@ -132,13 +108,13 @@ def test_challenge_toml_has_the_contract_of_the_issue():
         "output": "predictions.csv", "reader": "csv_labels", "value_column": "label",
         "labels": list(range(10)), "metric": "accuracy", "public_fraction": 0.5,
     }  # fmt: skip
-    assert config["grading"]["public_fraction"] == _prepare_module().PUBLIC_FRACTION
+    assert config["grading"]["public_fraction"] == load_module(BUNDLE, "prepare.py").PUBLIC_FRACTION
     bundle = read_bundle(BUNDLE)  # the loader's own validation
     assert bundle.grading.direction == "higher"
 
 
 def test_baselines_are_the_published_results_with_citations():
-    baselines = _config()["baselines"]
+    baselines = config_of(BUNDLE)["baselines"]
     assert [(b["name"], b["score"]) for b in baselines] == [
         ("Linear classifier", 0.880),
         ("k-nearest neighbours, Euclidean distance", 0.950),
@@ -153,8 +129,8 @@ def test_baselines_are_the_published_results_with_citations():
 
 
 def test_the_page_states_the_limits_of_the_toml():
-    readme = (BUNDLE / "README.md").read_text(encoding="utf-8")
-    limits = _config()["limits"]
+    readme = page_of(BUNDLE)
+    limits = config_of(BUNDLE)["limits"]
     rows = {
         "wall-clock time": f"{limits['wall_seconds']} s",
         "CPU time (all threads together)": f"{limits['cpu_seconds']} s",
@@ -168,7 +144,7 @@ def test_the_page_states_the_limits_of_the_toml():
 
 
 def test_the_page_tells_the_story_and_the_formats():
-    readme = (BUNDLE / "README.md").read_text(encoding="utf-8")
+    readme = page_of(BUNDLE)
     for needle in ("LeCun", "Bottou", "Bengio", "Haffner", "Gradient-Based Learning",
                    "Shared weights", "Subsampling", "convolution", "IDX", "2051", "2049",
                    "/output/predictions.csv", "id,label", "0.9905", "public", "private"):  # fmt: skip

@@ -5,67 +5,37 @@ starter and the reference's budget run as they are with the torch runtime."""
 
 from __future__ import annotations
 
-import csv
-import importlib.util
 import json
 import shutil
 import subprocess
-import tomllib
 import zipfile
 from pathlib import Path
-from types import ModuleType
 
 import numpy as np
 import pytest
 
-from graders import grade
 from server.competitions.bundles import read_bundle
+from tests.support.bundles import (
+    config_of,
+    csv_rows,
+    files_of,
+    load_module,
+    page_of,
+    prepare_into,
+    scores_of,
+)
+from tests.support.pipeline import CHALLENGES, REPO
 
-REPO = Path(__file__).resolve().parents[2]
-BUNDLE = REPO / "challenges" / "1997-lstm-adding"
+BUNDLE = CHALLENGES / "1997-lstm-adding"
 TORCH_PYTHON = REPO / "var" / "runtimes" / "torch" / "bin" / "python"
 needs_torch = pytest.mark.skipif(
     not TORCH_PYTHON.is_file(), reason="the torch runtime is not built (make run builds it)"
 )
 
 
-def _load(relative: str) -> ModuleType:
-    name = "lstm_bundle_" + relative.replace("/", "_").removesuffix(".py")
-    spec = importlib.util.spec_from_file_location(name, BUNDLE / relative)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def _prepare_into(root: Path) -> Path:
-    _load("prepare.py").prepare(
-        public_dir=root / "public", hidden_dir=root / "hidden", datasets_dir=root / "datasets"
-    )
-    return root
-
-
-def _files(root: Path) -> dict[str, bytes]:
-    return {
-        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
-    }
-
-
 def _arrays(path: Path) -> dict[str, np.ndarray]:
     with np.load(path, allow_pickle=False) as archive:
         return {name: archive[name] for name in archive.files}
-
-
-def _hidden(prepared: Path) -> tuple[list[str], list[dict[str, str]]]:
-    with (prepared / "hidden" / "labels.csv").open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        return list(reader.fieldnames or []), list(reader)
-
-
-def _scores(output: Path, prepared: Path):  # type: ignore[no-untyped-def]
-    return grade(
-        spec=read_bundle(BUNDLE).grading, output_dir=output, hidden_dir=prepared / "hidden"
-    )
 
 
 def _run_with_torch(script: Path, data: Path, output: Path) -> subprocess.CompletedProcess[str]:
@@ -79,7 +49,7 @@ def _run_with_torch(script: Path, data: Path, output: Path) -> subprocess.Comple
 
 @pytest.fixture(scope="module")
 def prepared(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _prepare_into(tmp_path_factory.mktemp("lstm-data"))
+    return prepare_into(BUNDLE, tmp_path_factory.mktemp("lstm-data"))
 
 
 def test_bundle_loads_without_problems():
@@ -92,9 +62,9 @@ def test_bundle_loads_without_problems():
 
 
 def test_prepare_is_byte_for_byte_deterministic(prepared: Path, tmp_path: Path):
-    again = _files(_prepare_into(tmp_path / "again"))
+    again = files_of(prepare_into(BUNDLE, tmp_path / "again"))
     assert set(again) == {"public/train.npz", "public/test.npz", "hidden/labels.csv"}
-    assert again == _files(prepared)
+    assert again == files_of(prepared)
 
 
 def test_train_file_has_the_documented_arrays(prepared: Path):
@@ -127,7 +97,7 @@ def test_test_file_has_inputs_only(prepared: Path):
 
 
 def test_hidden_labels_are_the_test_sums_by_id_with_a_half_public_split(prepared: Path):
-    header, rows = _hidden(prepared)
+    header, rows = csv_rows(prepared / "hidden" / "labels.csv")
     assert header == ["id", "label", "split"]
     assert [row["id"] for row in rows] == [str(i) for i in range(4000)]
     x = _arrays(prepared / "public" / "test.npz")["x"]
@@ -146,7 +116,7 @@ def test_always_one_and_the_solved_row_are_the_documented_baselines(prepared: Pa
     output.mkdir()
     rows = ["id,value", *(f"{i},1.0" for i in range(4000))]
     (output / "predictions.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
-    scores = _scores(output, prepared)
+    scores = scores_of(BUNDLE, output, prepared)
     always_one, rnn, solved = read_bundle(BUNDLE).baselines
     assert round((scores.public + scores.private) / 2, 4) == always_one["score"]  # equal halves
     assert solved["score"] == pytest.approx(0.04**2) and "0.04" in solved["name"]
@@ -156,8 +126,8 @@ def test_always_one_and_the_solved_row_are_the_documented_baselines(prepared: Pa
 
 
 def test_the_page_states_the_limits_formats_and_baselines():
-    config = tomllib.loads((BUNDLE / "challenge.toml").read_text(encoding="utf-8"))
-    page = (BUNDLE / "README.md").read_text(encoding="utf-8")
+    config = config_of(BUNDLE)
+    page = page_of(BUNDLE)
     limits = config["limits"]
     for row in (f"| wall-clock time | {limits['wall_seconds']} s |",
                 f"| CPU time (all threads together) | {limits['cpu_seconds']} s |",
@@ -167,14 +137,14 @@ def test_the_page_states_the_limits_formats_and_baselines():
                  "/output/predictions.csv", "id,value", "0.0016", "experiment 4"):  # fmt: skip
         assert fact.lower() in page.lower()
     assert all(f"{b['score']:.4f}" in page for b in config["baselines"])
-    assert config["grading"]["public_fraction"] == _load("prepare.py").PUBLIC_FRACTION
+    assert config["grading"]["public_fraction"] == load_module(BUNDLE, "prepare.py").PUBLIC_FRACTION
 
 
 @needs_torch
 def test_starter_runs_as_is_and_writes_a_valid_weak_submission(prepared: Path, tmp_path: Path):
     result = _run_with_torch(BUNDLE / "starter" / "main.py", prepared / "public", tmp_path / "out")
     assert result.returncode == 0, result.stderr[-2000:]
-    scores = _scores(tmp_path / "out", prepared)  # the real grader: a valid file
+    scores = scores_of(BUNDLE, tmp_path / "out", prepared)  # the real grader: a valid file
     assert 0.1 < scores.public < 0.25 and 0.1 < scores.private < 0.25
 
 
@@ -187,5 +157,5 @@ def test_reference_honours_a_budget_beside_it(prepared: Path, tmp_path: Path):
     result = _run_with_torch(code / "main.py", prepared / "public", tmp_path / "out")
     assert result.returncode == 0, result.stderr[-2000:]
     assert "500 training sequences, 20 steps of 64 on cpu" in result.stdout
-    scores = _scores(tmp_path / "out", prepared)
+    scores = scores_of(BUNDLE, tmp_path / "out", prepared)
     assert scores.n_public == scores.n_private == 2000

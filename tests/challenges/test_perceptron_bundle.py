@@ -4,74 +4,36 @@ Rosenblatt's rule converges and scores its baseline, and the starter is valid.""
 
 from __future__ import annotations
 
-import csv
-import importlib.util
 import re
-import subprocess
-import sys
-import tomllib
 from pathlib import Path
-from types import ModuleType
 
 import numpy as np
 import pytest
 
-from graders import grade
 from server.competitions.bundles import read_bundle
+from tests.support.bundles import (
+    config_of,
+    csv_rows,
+    files_of,
+    load_module,
+    page_of,
+    prepare_into,
+    run_script,
+    scores_of,
+)
+from tests.support.pipeline import CHALLENGES
 
-REPO = Path(__file__).resolve().parents[2]
-BUNDLE = REPO / "challenges" / "1958-perceptron"
+BUNDLE = CHALLENGES / "1958-perceptron"
 FEATURES = [f"x{i}" for i in range(1, 21)]
-
-
-def _load(relative: str) -> ModuleType:
-    name = "perceptron_bundle_" + relative.replace("/", "_").removesuffix(".py")
-    spec = importlib.util.spec_from_file_location(name, BUNDLE / relative)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def _prepare_into(root: Path) -> Path:
-    _load("prepare.py").prepare(
-        public_dir=root / "public", hidden_dir=root / "hidden", datasets_dir=root / "datasets"
-    )
-    return root
-
-
-def _rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        return list(reader.fieldnames or []), list(reader)
-
-
-def _files(root: Path) -> dict[str, bytes]:
-    return {
-        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
-    }
 
 
 def _points(rows: list[dict[str, str]]) -> np.ndarray:
     return np.array([[float(row[name]) for name in FEATURES] for row in rows])
 
 
-def _run(script: Path, data: Path, output: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(script), str(data), str(output)],
-        cwd=script.parent, capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
-
-
-def _scores(output: Path, prepared: Path):  # type: ignore[no-untyped-def]
-    return grade(
-        spec=read_bundle(BUNDLE).grading, output_dir=output, hidden_dir=prepared / "hidden"
-    )
-
-
 @pytest.fixture(scope="module")
 def prepared(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _prepare_into(tmp_path_factory.mktemp("perceptron-data"))
+    return prepare_into(BUNDLE, tmp_path_factory.mktemp("perceptron-data"))
 
 
 def test_bundle_loads_without_problems():
@@ -86,15 +48,15 @@ def test_bundle_loads_without_problems():
 
 
 def test_prepare_is_byte_for_byte_deterministic(tmp_path: Path):
-    first = _files(_prepare_into(tmp_path / "first"))
-    second = _files(_prepare_into(tmp_path / "second"))
+    first = files_of(prepare_into(BUNDLE, tmp_path / "first"))
+    second = files_of(prepare_into(BUNDLE, tmp_path / "second"))
     assert set(first) == {"public/train.csv", "public/test.csv", "hidden/labels.csv"}
     assert first == second
 
 
 def test_public_files_have_the_documented_headers_and_sizes(prepared: Path):
-    train_header, train = _rows(prepared / "public" / "train.csv")
-    test_header, test = _rows(prepared / "public" / "test.csv")
+    train_header, train = csv_rows(prepared / "public" / "train.csv")
+    test_header, test = csv_rows(prepared / "public" / "test.csv")
     assert train_header == [*FEATURES, "label"]
     assert test_header == ["id", *FEATURES]
     assert len(train) == 150
@@ -107,11 +69,11 @@ def test_public_files_have_the_documented_headers_and_sizes(prepared: Path):
 
 
 def test_every_point_lies_at_least_the_margin_from_the_secret_plane(prepared: Path):
-    w, b = _load("prepare.py").hidden_plane()
+    w, b = load_module(BUNDLE, "prepare.py").hidden_plane()
     assert np.linalg.norm(w) == pytest.approx(1.0)
-    _, train = _rows(prepared / "public" / "train.csv")
-    _, test = _rows(prepared / "public" / "test.csv")
-    _, hidden = _rows(prepared / "hidden" / "labels.csv")
+    _, train = csv_rows(prepared / "public" / "train.csv")
+    _, test = csv_rows(prepared / "public" / "test.csv")
+    _, hidden = csv_rows(prepared / "hidden" / "labels.csv")
     for rows, labels in ((train, train), (test, hidden)):
         score = _points(rows) @ w + b
         assert np.abs(score).min() >= 0.2 - 1e-9  # the margin the page promises
@@ -119,7 +81,7 @@ def test_every_point_lies_at_least_the_margin_from_the_secret_plane(prepared: Pa
 
 
 def test_hidden_labels_have_ids_labels_and_a_half_public_split(prepared: Path):
-    header, hidden = _rows(prepared / "hidden" / "labels.csv")
+    header, hidden = csv_rows(prepared / "hidden" / "labels.csv")
     assert header == ["id", "label", "split"]
     assert [row["id"] for row in hidden] == [str(i) for i in range(2000)]
     assert {row["label"] for row in hidden} == {"0", "1"}
@@ -129,45 +91,45 @@ def test_hidden_labels_have_ids_labels_and_a_half_public_split(prepared: Path):
 
 def test_hidden_labels_never_reach_the_public_folder(prepared: Path):
     assert sorted(p.name for p in (prepared / "public").iterdir()) == ["test.csv", "train.csv"]
-    header, _ = _rows(prepared / "public" / "test.csv")
+    header, _ = csv_rows(prepared / "public" / "test.csv")
     assert "label" not in header and "split" not in header
 
 
 def test_reference_rule_converges_and_scores_like_rosenblatt(prepared: Path, tmp_path: Path):
-    result = _run(BUNDLE / "reference" / "main.py", prepared / "public", tmp_path / "out")
+    result = run_script(BUNDLE / "reference" / "main.py", prepared / "public", tmp_path / "out")
     assert result.returncode == 0, result.stderr
     assert "train accuracy 1.0000" in result.stdout  # the convergence theorem at work
-    scores = _scores(tmp_path / "out", prepared)
+    scores = scores_of(BUNDLE, tmp_path / "out", prepared)
     overall = (scores.public * scores.n_public + scores.private * scores.n_private) / 2000
     rosenblatt = read_bundle(BUNDLE).baselines[1]["score"]
     assert round(overall, 4) == rosenblatt
 
 
 def test_starter_is_valid_and_scores_the_majority_baseline(prepared: Path, tmp_path: Path):
-    result = _run(BUNDLE / "starter" / "main.py", prepared / "public", tmp_path / "out")
+    result = run_script(BUNDLE / "starter" / "main.py", prepared / "public", tmp_path / "out")
     assert result.returncode == 0, result.stderr
-    header, rows = _rows(tmp_path / "out" / "predictions.csv")
+    header, rows = csv_rows(tmp_path / "out" / "predictions.csv")
     assert header == ["id", "label"] and len(rows) == 2000
-    scores = _scores(tmp_path / "out", prepared)
+    scores = scores_of(BUNDLE, tmp_path / "out", prepared)
     overall = (scores.public * scores.n_public + scores.private * scores.n_private) / 2000
     assert round(overall, 4) == read_bundle(BUNDLE).baselines[0]["score"]
 
 
 def test_challenge_toml_grading_matches_the_prepared_split():
-    config = tomllib.loads((BUNDLE / "challenge.toml").read_text(encoding="utf-8"))
+    config = config_of(BUNDLE)
     assert config["grading"] == {
         "output": "predictions.csv", "reader": "csv_labels", "value_column": "label",
         "labels": [0, 1], "metric": "accuracy", "public_fraction": 0.5,
     }  # fmt: skip
-    assert config["grading"]["public_fraction"] == _load("prepare.py").PUBLIC_FRACTION
+    assert config["grading"]["public_fraction"] == load_module(BUNDLE, "prepare.py").PUBLIC_FRACTION
     assert all(b["citation"] for b in config["baselines"])
 
 
 def test_baseline_scores_in_the_toml_and_the_page_are_the_measured_ones():
-    config = tomllib.loads((BUNDLE / "challenge.toml").read_text(encoding="utf-8"))
-    measured = _load("reference/baselines.py").measure()
+    config = config_of(BUNDLE)
+    measured = load_module(BUNDLE, "reference/baselines.py").measure()
     scores = [b["score"] for b in config["baselines"]]
     assert scores == [measured["majority"], measured["rosenblatt"]]
-    page = (BUNDLE / "README.md").read_text(encoding="utf-8")
+    page = page_of(BUNDLE)
     assert all(f"{score:.4f}" in page for score in scores)
     assert "/challenges/1986-xor-backprop/" in page

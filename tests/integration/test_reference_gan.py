@@ -13,15 +13,17 @@ spread of GAN training. The full run (5 epochs) is for benchmarks/references.py.
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 
-from server.accounts.models import User
-from tests.support.pipeline import reference_files, submit, wait_final
+from tests.support.pipeline import (
+    reference_files,
+    sign_in,
+    starter_files,
+    submit,
+    submit_and_wait,
+    wait_final,
+)
 
-REPO = Path(__file__).resolve().parents[2]
 SLUG = "2014-gan"
 BUDGET = {"epochs": 1, "train_limit": 20480}
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -31,9 +33,8 @@ def test_reference_dcgan_on_a_budget_beats_noise_by_far(client, load_challenge, 
     challenge = load_challenge(SLUG)
     assert challenge.data_status == "ready", challenge.data_problem
     start_worker()
-    client.force_login(User.objects.create_user(username="ian", password="pw-for-tests-1"))
-    files = reference_files(SLUG, **{"budget.json": json.dumps(BUDGET).encode()})
-    submission = wait_final(submit(client, SLUG, files), timeout=420)
+    sign_in(client, "ian")
+    submission = submit_and_wait(client, SLUG, reference_files(SLUG, budget=BUDGET), timeout=420)
 
     assert submission.state == "scored", (submission.failure_reason, submission.log_tail)
     assert "20480 training images, 1 epochs" in submission.log_tail
@@ -51,11 +52,10 @@ def test_starter_kit_scores_weakly_and_float_images_fail_with_a_reason(
     """Two submissions on one prepared challenge (preparing it is the slow part)."""
     challenge = load_challenge(SLUG)
     start_worker()
-    client.force_login(User.objects.create_user(username="ada", password="pw-for-tests-1"))
-    starter = (REPO / "challenges" / SLUG / "starter" / "main.py").read_bytes()
+    sign_in(client, "ada")
     # Images in [0, 1] as float64, the likeliest mistake: 63 MB, within the output limit.
     floats = b"import numpy as np\nnp.save('/output/samples.npy', np.zeros((10000, 28, 28)))\n"
-    starter_id = submit(client, SLUG, {"main.py": starter})
+    starter_id = submit(client, SLUG, starter_files(SLUG))
     floats_id = submit(client, SLUG, {"main.py": floats})
 
     submission = wait_final(starter_id, timeout=300)

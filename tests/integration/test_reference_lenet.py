@@ -12,15 +12,10 @@ half). The full run (12 epochs, all 60,000 images) is for benchmarks/references.
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 
-from server.accounts.models import User
-from tests.support.pipeline import reference_files, submit, wait_final
+from tests.support.pipeline import reference_files, sign_in, starter_files, submit_and_wait
 
-REPO = Path(__file__).resolve().parents[2]
 SLUG = "1998-lenet-mnist"
 BUDGET = {"epochs": 3, "train_limit": 10000}
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -30,9 +25,8 @@ def test_reference_lenet_on_a_budget_beats_nearest_neighbours(client, load_chall
     challenge = load_challenge(SLUG)
     assert challenge.data_status == "ready", challenge.data_problem
     start_worker()
-    client.force_login(User.objects.create_user(username="yann", password="pw-for-tests-1"))
-    files = reference_files(SLUG, **{"budget.json": json.dumps(BUDGET).encode()})
-    submission = wait_final(submit(client, SLUG, files), timeout=300)
+    sign_in(client, "yann")
+    submission = submit_and_wait(client, SLUG, reference_files(SLUG, budget=BUDGET), timeout=300)
 
     assert submission.state == "scored", (submission.failure_reason, submission.log_tail)
     assert "10000 training images, 3 epochs" in submission.log_tail
@@ -47,9 +41,8 @@ def test_starter_kit_runs_as_is_and_scores_as_a_weak_submission(
 ):
     challenge = load_challenge(SLUG)
     start_worker()
-    client.force_login(User.objects.create_user(username="ada", password="pw-for-tests-1"))
-    starter = (REPO / "challenges" / SLUG / "starter" / "main.py").read_bytes()
-    submission = wait_final(submit(client, SLUG, {"main.py": starter}), timeout=300)
+    sign_in(client, "ada")
+    submission = submit_and_wait(client, SLUG, starter_files(SLUG), timeout=300)
 
     assert submission.state == "scored", (submission.failure_reason, submission.log_tail)
     assert "validation accuracy" in submission.log_tail

@@ -13,14 +13,10 @@ the long wait.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from server.accounts.models import User
-from tests.support.pipeline import reference_files, submit, wait_final
+from tests.support.pipeline import reference_files, sign_in, starter_files, submit_and_wait
 
-REPO = Path(__file__).resolve().parents[2]
 SLUG = "1997-lstm-adding"
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -29,8 +25,8 @@ def test_reference_lstm_learns_the_adding_problem(client, load_challenge, start_
     challenge = load_challenge(SLUG)
     assert challenge.data_status == "ready", challenge.data_problem
     start_worker()
-    client.force_login(User.objects.create_user(username="sepp", password="pw-for-tests-1"))
-    submission = wait_final(submit(client, SLUG, reference_files(SLUG)), timeout=1500)
+    sign_in(client, "sepp")
+    submission = submit_and_wait(client, SLUG, reference_files(SLUG), timeout=1500)
 
     assert submission.state == "scored", (submission.failure_reason, submission.log_tail)
     assert "19000 training sequences, 4000 steps of 64" in submission.log_tail
@@ -44,9 +40,8 @@ def test_reference_lstm_learns_the_adding_problem(client, load_challenge, start_
 def test_starter_kit_runs_as_is_and_scores_like_always_one(client, load_challenge, start_worker):  # type: ignore[no-untyped-def]
     challenge = load_challenge(SLUG)
     start_worker()
-    client.force_login(User.objects.create_user(username="ada", password="pw-for-tests-1"))
-    starter = (REPO / "challenges" / SLUG / "starter" / "main.py").read_bytes()
-    submission = wait_final(submit(client, SLUG, {"main.py": starter}), timeout=600)
+    sign_in(client, "ada")
+    submission = submit_and_wait(client, SLUG, starter_files(SLUG), timeout=600)
 
     assert submission.state == "scored", (submission.failure_reason, submission.log_tail)
     assert "validation mse" in submission.log_tail

@@ -5,14 +5,10 @@ convergence, which must reproduce the leaderboard's Rosenblatt baseline exactly.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from server.accounts.models import User
-from tests.support.pipeline import reference_files, submit, wait_final
+from tests.support.pipeline import reference_files, sign_in, starter_files, submit_and_wait
 
-REPO = Path(__file__).resolve().parents[2]
 SLUG = "1958-perceptron"
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -28,8 +24,8 @@ def test_reference_rule_converges_and_matches_the_rosenblatt_baseline(
     challenge = load_challenge(SLUG)
     assert challenge.data_status == "ready", challenge.data_problem
     start_worker()
-    client.force_login(User.objects.create_user(username="frank", password="pw-for-tests-1"))
-    submission = wait_final(submit(client, SLUG, reference_files(SLUG)), timeout=120)
+    sign_in(client, "frank")
+    submission = submit_and_wait(client, SLUG, reference_files(SLUG), timeout=120)
 
     assert submission.state == "scored", (submission.failure_reason, submission.log_tail)
     assert "train accuracy 1.0000" in submission.log_tail  # the rule converged
@@ -45,9 +41,8 @@ def test_starter_kit_runs_as_is_and_scores_the_majority_baseline(
 ):  # type: ignore[no-untyped-def]
     challenge = load_challenge(SLUG)
     start_worker()
-    client.force_login(User.objects.create_user(username="ada", password="pw-for-tests-1"))
-    starter = (REPO / "challenges" / SLUG / "starter" / "main.py").read_bytes()
-    submission = wait_final(submit(client, SLUG, {"main.py": starter}), timeout=120)
+    sign_in(client, "ada")
+    submission = submit_and_wait(client, SLUG, starter_files(SLUG), timeout=120)
 
     assert submission.state == "scored", (submission.failure_reason, submission.log_tail)
     assert _overall(submission) == challenge.baselines.get(position=0).score

@@ -6,14 +6,12 @@ with a plain reason and its log."""
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 
 import pytest
 
-from server.accounts.models import User
-from tests.support.pipeline import reference_files, submit, wait_final
+from tests.support.pipeline import reference_files, sign_in, submit_and_wait
 
 SLUG = "2017-tiny-transformer"
 # The full reference's code path, shrunk: one narrow layer, 40 steps (about 20 s
@@ -36,9 +34,8 @@ def test_the_reference_transformer_is_scored_in_bits_per_character(
     client, transformer_challenge, start_worker
 ):
     start_worker()
-    client.force_login(User.objects.create_user(username="vaswani", password="pw-for-tests-1"))
-    files = reference_files(SLUG, **{"budget.json": json.dumps(BUDGET).encode()})
-    submission = wait_final(submit(client, SLUG, files), timeout=240)
+    sign_in(client, "vaswani")
+    submission = submit_and_wait(client, SLUG, reference_files(SLUG, budget=BUDGET), timeout=240)
 
     assert submission.state == "scored", (submission.failure_reason, submission.log_tail)
     uniform = math.log2(65)
@@ -55,9 +52,9 @@ def test_a_program_that_prints_before_ready_fails_with_a_plain_reason(
     client, transformer_challenge, start_worker
 ):
     start_worker()
-    client.force_login(User.objects.create_user(username="chatty", password="pw-for-tests-1"))
+    sign_in(client, "chatty")
     code = b"import sys\nprint('epoch 1: loss 4.2')\nprint('boom', file=sys.stderr)\n"
-    submission = wait_final(submit(client, SLUG, {"main.py": code}), timeout=120)
+    submission = submit_and_wait(client, SLUG, {"main.py": code}, timeout=120)
 
     assert submission.state == "failed"
     assert "the first line on stdout must be" in submission.failure_reason

@@ -1,6 +1,7 @@
 """Fixtures for the interactive tests: a small character-LM evaluation (hidden text,
 vocabulary, streams) in folders the sandbox uid can reach, and a runner that
-evaluates a program through the real bubblewrap sandbox."""
+evaluates a program through the real bubblewrap sandbox (on the numpy runtime of
+tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -20,11 +21,9 @@ from graders.interactive import InteractiveSpec
 from graders.interactive.char_lm import lay_out_streams
 from graders.splits import assign_splits, write_hidden_labels
 from worker.interactive import Outcome, run_interactive
-from worker.runtimes.build import build
 from worker.sandbox import Limits, SandboxSpec
 from worker.sandbox.base import Tick
 
-REPO = Path(__file__).resolve().parents[2]
 MiB = 1024 * 1024
 # The 65 characters of Tiny Shakespeare, in the challenge's order (sorted).
 VOCAB = sorted("\n !$&',-.3:;?" + string.ascii_letters)
@@ -75,16 +74,6 @@ def write_evaluation(hidden: Path, text: str) -> tuple[list[int], list[bool]]:
 def grading(**changes: object) -> InteractiveSpec:
     table = {"environment": "char_lm", "steps": STEPS, "context": CONTEXT, "query_seconds": 3}
     return InteractiveSpec.from_dict({**table, **changes})
-
-
-@pytest.fixture(scope="session")
-def runtimes_dir() -> Path:
-    if shutil.which("bwrap") is None:
-        pytest.skip("bubblewrap is not installed")
-    root = REPO / "var" / "runtimes"
-    root.mkdir(parents=True, exist_ok=True)
-    build(root=root, name="numpy")
-    return root
 
 
 @pytest.fixture

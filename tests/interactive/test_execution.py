@@ -9,11 +9,9 @@ import math
 from pathlib import Path
 
 import pytest
-from django.core.files.base import ContentFile
 
-from server.accounts.models import User
-from server.submissions.models import Submission
 from tests.interactive.test_programs import UNIFORM
+from tests.support.pipeline import queued_submission
 from worker.execution import execute_submission
 
 SLUG = "2017-tiny-transformer"
@@ -27,17 +25,8 @@ def challenge(load_challenge, settings):  # type: ignore[no-untyped-def]
     return load_challenge(SLUG)
 
 
-def _queued(challenge, code: str, username: str = "ada") -> Submission:  # type: ignore[no-untyped-def]
-    user = User.objects.create_user(username=username, password="pw-for-tests-1")
-    submission = Submission(user=user, challenge=challenge, token=f"t-{username}",
-                            original_name="main.py", state="queued")  # fmt: skip
-    submission.upload.save("main.py", ContentFile(code.encode()), save=False)
-    submission.save()
-    return submission
-
-
 def test_an_interactive_run_is_scored_under_its_attempt(challenge):
-    submission = _queued(challenge, UNIFORM)
+    submission = queued_submission(challenge, UNIFORM.encode())
     execute_submission(submission_id=submission.id)
     submission.refresh_from_db()
     assert submission.state == "scored", (submission.failure_reason, submission.log_tail)
@@ -49,7 +38,7 @@ def test_an_interactive_run_is_scored_under_its_attempt(challenge):
 
 
 def test_a_protocol_failure_is_final_and_charged_to_the_program(challenge):
-    submission = _queued(challenge, "print('warming up')\n")
+    submission = queued_submission(challenge, b"print('warming up')\n")
     execute_submission(submission_id=submission.id)
     submission.refresh_from_db()
     assert submission.state == "failed"
@@ -59,7 +48,7 @@ def test_a_protocol_failure_is_final_and_charged_to_the_program(challenge):
 
 def test_broken_hidden_data_is_a_platform_error_and_retried(challenge):
     (challenge.hidden_dir / "text.txt").write_text("\u00e9" * 200_000, encoding="utf-8")
-    submission = _queued(challenge, UNIFORM)
+    submission = queued_submission(challenge, UNIFORM.encode())
     execute_submission(submission_id=submission.id)
     submission.refresh_from_db()
     assert submission.state == "queued"  # released for another attempt, not failed

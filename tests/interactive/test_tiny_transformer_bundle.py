@@ -4,21 +4,20 @@ already a valid submission (scored here through the harness, without a sandbox).
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 from django.conf import settings
 
 from graders.interactive.char_lm import CharLM
 from server.competitions.bundles import read_bundle
+from tests.support.bundles import files_of, prepare_into
+from tests.support.pipeline import CHALLENGES
 from worker.interactive.direct import run_direct
 
-REPO = Path(__file__).resolve().parents[2]
-BUNDLE = REPO / "challenges" / "2017-tiny-transformer"
+BUNDLE = CHALLENGES / "2017-tiny-transformer"
 DATASETS = Path(settings.DATASETS_DIR)
 needs_data = pytest.mark.skipif(
     not (DATASETS / "tinyshakespeare" / "input.txt").is_file(),
@@ -26,28 +25,11 @@ needs_data = pytest.mark.skipif(
 )
 
 
-def _prepare_module() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("tiny_transformer_prepare", BUNDLE / "prepare.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def prepared(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if not (DATASETS / "tinyshakespeare" / "input.txt").is_file():
         pytest.skip("Tiny Shakespeare is not installed (manage.py fetch_datasets)")
-    root = tmp_path_factory.mktemp("tiny-transformer")
-    _prepare_module().prepare(public_dir=root / "public", hidden_dir=root / "hidden",
-                              datasets_dir=DATASETS)  # fmt: skip
-    return root
-
-
-def _files(root: Path) -> dict[str, bytes]:
-    return {
-        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
-    }
+    return prepare_into(BUNDLE, tmp_path_factory.mktemp("tiny-transformer"), DATASETS)
 
 
 def test_the_bundle_is_valid_and_interactive():
@@ -62,9 +44,7 @@ def test_the_bundle_is_valid_and_interactive():
 
 @needs_data
 def test_preparing_twice_gives_the_same_bytes(prepared: Path, tmp_path: Path):
-    _prepare_module().prepare(public_dir=tmp_path / "public", hidden_dir=tmp_path / "hidden",
-                              datasets_dir=DATASETS)  # fmt: skip
-    assert _files(tmp_path) == _files(prepared)
+    assert files_of(prepare_into(BUNDLE, tmp_path, DATASETS)) == files_of(prepared)
 
 
 @needs_data
@@ -99,6 +79,6 @@ def test_the_starter_kit_is_a_valid_submission(prepared: Path):
 
 def test_the_starter_kit_ships_the_protocol_document():
     assert (BUNDLE / "starter" / "INTERACTIVE.md").read_text() == (
-        REPO / "challenges" / "INTERACTIVE.md"
+        CHALLENGES / "INTERACTIVE.md"
     ).read_text()
     assert "starter.zip" in (BUNDLE / "README.md").read_text()

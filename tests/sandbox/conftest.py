@@ -1,5 +1,6 @@
-"""Fixtures for the sandbox tests: the numpy runtime (built once), folders the
-sandbox uid can reach, and one backend per name (docker skips without an engine)."""
+"""Fixtures for the sandbox tests: folders the sandbox uid can reach, and one
+backend per name (docker skips without an engine) on the numpy runtime of
+tests/conftest.py."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from worker.runtimes.build import build
 from worker.sandbox import Limits, SandboxBackend, SandboxResult, SandboxSpec
 from worker.sandbox.base import Tick
 
@@ -31,17 +31,6 @@ FAST = {
     "log_bytes": 8 * 1024,
     "tmp_bytes": 16 * MiB,
 }
-
-
-@pytest.fixture(scope="session")
-def runtimes_dir() -> Path:
-    """var/runtimes with the numpy runtime (built here once if missing or stale)."""
-    if shutil.which("bwrap") is None:
-        pytest.skip("bubblewrap is not installed")
-    root = REPO / "var" / "runtimes"
-    root.mkdir(parents=True, exist_ok=True)
-    build(root=root, name="numpy")
-    return root
 
 
 @dataclass
@@ -94,14 +83,20 @@ def _docker_backend() -> SandboxBackend:
     return DockerBackend()
 
 
-@pytest.fixture(params=["bubblewrap", "docker"])
-def backend(request: pytest.FixtureRequest) -> SandboxBackend:
+def backend_named(request: pytest.FixtureRequest, *, uid_base: int) -> SandboxBackend:
+    """The backend ``request.param`` names: docker (skips without an engine), or
+    bubblewrap on the numpy runtime with the run uids from ``uid_base`` on."""
     if request.param == "docker":
         return _docker_backend()
     from worker.sandbox.bubblewrap import BubblewrapBackend
 
     return BubblewrapBackend(runtimes_dir=request.getfixturevalue("runtimes_dir"),
-                             uid_base=UID_BASE)  # fmt: skip
+                             uid_base=uid_base)  # fmt: skip
+
+
+@pytest.fixture(params=["bubblewrap", "docker"])
+def backend(request: pytest.FixtureRequest) -> SandboxBackend:
+    return backend_named(request, uid_base=UID_BASE)
 
 
 Runner = Callable[..., SandboxResult]

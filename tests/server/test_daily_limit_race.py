@@ -13,6 +13,7 @@ from django.db import connection, connections
 from server.submissions.models import Submission
 from server.submissions.services import SubmissionRefused, submission_create
 from tests.server.factories import make_challenge, make_submission, make_user
+from tests.support.threads import run_in_threads
 
 pytestmark = pytest.mark.django_db(transaction=True)
 UPLOADS = 8
@@ -45,11 +46,7 @@ def _race(user, challenge) -> list[str]:  # type: ignore[no-untyped-def]
         with lock:
             outcomes.append(outcome)
 
-    threads = [threading.Thread(target=upload, args=(n,)) for n in range(UPLOADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    run_in_threads(upload, [(n,) for n in range(UPLOADS)], timeout=60)
     return outcomes
 
 
@@ -80,9 +77,5 @@ def test_concurrent_uploads_of_different_participants_do_not_block_each_other(si
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=upload, args=(user,)) for user in users]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    run_in_threads(upload, [(user,) for user in users], timeout=60)
     assert sorted(accepted) == sorted(user.id for user in users)

@@ -13,6 +13,7 @@ from django.db import connection
 from django.utils import timezone
 
 from server.submissions.models import Submission
+from tests.support.threads import run_in_threads
 from worker import broker as broker_module
 from worker import dispatch
 from worker.dispatch import Candidate, fair_order
@@ -121,11 +122,7 @@ def test_the_cap_holds_when_dispatchers_race_for_different_rows(
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=race, args=(c,)) for c in candidates]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    run_in_threads(race, [(c,) for c in candidates], timeout=120)
     assert not errors, errors
     assert sorted(moved) == [False, False, True, True]
     assert _active(student) == 2
@@ -148,11 +145,7 @@ def test_many_dispatchers_at_once_send_each_submission_once(
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=race) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    run_in_threads(race, [() for _ in range(4)], timeout=120)
     assert [_active(student) for student in students] == [2, 2, 2]
     assert broker_module.queue_depth("cpu") == 6
 

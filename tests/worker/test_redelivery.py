@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from django.core.files.base import ContentFile
 
-from server.accounts.models import User
 from server.submissions.models import Submission
+from tests.support.pipeline import queued_submission
 from tests.support.waiting import wait_for
 from worker import lifecycle
 from worker.execution import execute_submission
@@ -18,17 +17,8 @@ REFERENCE = REPO / "challenges" / "1986-xor-backprop" / "reference" / "main.py"
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _queued_submission(challenge, username: str = "ada") -> Submission:  # type: ignore[no-untyped-def]
-    user = User.objects.create_user(username=username, password="pw-for-tests-1")
-    submission = Submission(user=user, challenge=challenge, token=f"t-{username}",
-                            original_name="main.py", state="queued")  # fmt: skip
-    submission.upload.save("main.py", ContentFile(REFERENCE.read_bytes()), save=False)
-    submission.save()
-    return submission
-
-
 def test_second_delivery_of_a_finished_task_is_a_no_op(xor_challenge):
-    submission = _queued_submission(xor_challenge)
+    submission = queued_submission(xor_challenge, REFERENCE.read_bytes())
     execute_submission(submission_id=submission.id)
     execute_submission(submission_id=submission.id)
     submission.refresh_from_db()
@@ -40,7 +30,7 @@ def test_second_delivery_of_a_finished_task_is_a_no_op(xor_challenge):
 def test_same_task_sent_twice_to_a_real_worker_scores_once(xor_challenge, start_worker):
     from worker.tasks import run_submission
 
-    submission = _queued_submission(xor_challenge)
+    submission = queued_submission(xor_challenge, REFERENCE.read_bytes())
     run_submission.apply_async(args=[submission.id], queue="cpu")
     run_submission.apply_async(args=[submission.id], queue="cpu")
     start_worker()
@@ -52,14 +42,14 @@ def test_same_task_sent_twice_to_a_real_worker_scores_once(xor_challenge, start_
 
 
 def test_claim_is_won_by_exactly_one_worker(xor_challenge):
-    submission = _queued_submission(xor_challenge)
+    submission = queued_submission(xor_challenge, REFERENCE.read_bytes())
     first = lifecycle.claim(submission_id=submission.id, worker_id="a")
     second = lifecycle.claim(submission_id=submission.id, worker_id="b")
     assert first == 1 and second is None
 
 
 def test_a_taken_over_attempt_can_neither_heartbeat_nor_finish(xor_challenge):
-    submission = _queued_submission(xor_challenge)
+    submission = queued_submission(xor_challenge, REFERENCE.read_bytes())
     old = lifecycle.claim(submission_id=submission.id, worker_id="frozen")
     assert old is not None
     Submission.objects.filter(id=submission.id).update(state="queued")  # the reaper's move
@@ -77,7 +67,7 @@ def test_a_taken_over_attempt_can_neither_heartbeat_nor_finish(xor_challenge):
 
 def test_platform_failures_retry_then_end_as_uncharged_error(xor_challenge, settings):
     settings.MAX_PLATFORM_ATTEMPTS = 2
-    submission = _queued_submission(xor_challenge)
+    submission = queued_submission(xor_challenge, REFERENCE.read_bytes())
     states = []
     for _ in range(2):
         attempt = lifecycle.claim(submission_id=submission.id, worker_id="w")

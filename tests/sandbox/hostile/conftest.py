@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.sandbox.conftest import FAST, REPO, _docker_backend
+from tests.sandbox.conftest import FAST, REPO, backend_named
 from tests.sandbox.hostile.arena import Arena, arena
 from tests.sandbox.hostile.checks import Footprint
 from worker.sandbox import SandboxBackend
@@ -26,12 +26,7 @@ def hostile_arena(shared_dir) -> Iterator[Arena]:  # type: ignore[no-untyped-def
 
 @pytest.fixture(params=["bubblewrap", "docker"])
 def hostile_backend(request: pytest.FixtureRequest) -> SandboxBackend:
-    if request.param == "docker":
-        return _docker_backend()
-    from worker.sandbox.bubblewrap import BubblewrapBackend
-
-    return BubblewrapBackend(runtimes_dir=request.getfixturevalue("runtimes_dir"),
-                             uid_base=HOSTILE_UID_BASE)  # fmt: skip
+    return backend_named(request, uid_base=HOSTILE_UID_BASE)
 
 
 @pytest.fixture

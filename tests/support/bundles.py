@@ -1,0 +1,106 @@
+"""Testing a challenge bundle in place, without the platform: its own files loaded
+as modules, its prepare.py run into a folder, what that writes read back, its
+scripts run with this Python, and its challenge.toml and page read."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import os
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from graders import Scores, grade
+from server.competitions.bundles import read_bundle
+from tests.support.pipeline import REPO
+
+# The raw data sets (MNIST, ...): MILESTONES_DATASETS_DIR, or the shared folder beside the checkout.
+DATASETS = Path(os.environ.get("MILESTONES_DATASETS_DIR") or REPO.parent / "shared" / "datasets")
+
+
+def needs_dataset(folder: str, name: str) -> pytest.MarkDecorator:
+    """Skip unless the raw data set ``folder`` of DATASETS is installed."""
+    return pytest.mark.skipif(
+        not (DATASETS / folder).is_dir(), reason=f"{name} not installed in {DATASETS}"
+    )
+
+
+def load_module(bundle: Path, relative: str) -> ModuleType:
+    """The bundle's file ``relative`` (e.g. "prepare.py"), executed as a fresh module."""
+    name = f"bundle_{bundle.name}_{relative.removesuffix('.py')}".replace("-", "_").replace(
+        "/", "_"
+    )
+    spec = importlib.util.spec_from_file_location(name, bundle / relative)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def prepare_into(bundle: Path, root: Path, datasets: Path | None = None) -> Path:
+    """Run the bundle's prepare.py into root/public and root/hidden; returns ``root``.
+    ``datasets`` is the raw data it reads; by default root/datasets, which need not
+    exist (for bundles that generate their data)."""
+    load_module(bundle, "prepare.py").prepare(
+        public_dir=root / "public",
+        hidden_dir=root / "hidden",
+        datasets_dir=root / "datasets" if datasets is None else datasets,
+    )
+    return root
+
+
+def csv_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    """A CSV file's header and its rows, as strings."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        return list(reader.fieldnames or []), list(reader)
+
+
+def files_of(root: Path) -> dict[str, bytes]:
+    """Every file under ``root`` (path relative to it -> content), sorted by path."""
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+    }
+
+
+def run_script(script: Path, data: Path, output: Path) -> subprocess.CompletedProcess[str]:
+    """``python SCRIPT DATA OUTPUT`` with this interpreter, in the script's folder."""
+    return subprocess.run(
+        [sys.executable, str(script), str(data), str(output)],
+        cwd=script.parent, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+
+
+def scores_of(bundle: Path, output: Path, prepared: Path) -> Scores:
+    """The bundle's grader on the files in ``output``, against prepared/hidden."""
+    return grade(
+        spec=read_bundle(bundle).grading, output_dir=output, hidden_dir=prepared / "hidden"
+    )
+
+
+def config_of(bundle: Path) -> dict[str, Any]:
+    """The bundle's challenge.toml, as a table."""
+    return tomllib.loads((bundle / "challenge.toml").read_text(encoding="utf-8"))
+
+
+def page_of(bundle: Path) -> str:
+    """The bundle's page, its README.md."""
+    return (bundle / "README.md").read_text(encoding="utf-8")
+
+
+def run_page_snippet(bundle: Path, public: Path) -> dict[str, object]:
+    """Run the page's first Python snippet with its "/data/ paths pointing at ``public``;
+    returns the names it defined."""
+    snippet = re.search(r"```python\n(.*?)```", page_of(bundle), re.S)
+    assert snippet is not None
+    code = snippet.group(1).replace('"/data/', f'"{public}/')
+    scope: dict[str, object] = {}
+    exec(compile(code, "README.md", "exec"), scope)
+    return scope
