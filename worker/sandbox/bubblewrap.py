@@ -205,8 +205,10 @@ def _result(spec: SandboxSpec, outcome: Outcome, cgroups: RunCgroups, log: Path)
     usage = cgroups.usage() if cgroups.enabled else None
     rusage_cpu = outcome.rusage.ru_utime + outcome.rusage.ru_stime
     cpu = usage.cpu_seconds if usage and usage.cpu_seconds is not None else rusage_cpu
-    peak = max(outcome.peak_rss_bytes, outcome.rusage.ru_maxrss * 1024,
-               (usage.peak_memory_bytes or 0) if usage else 0)  # fmt: skip
+    # Never ru_maxrss: exec records the forking worker's own high-water RSS in
+    # the child's, so a worker holding 300 MB would report every run at 300 MB.
+    cgroup_peak = usage.peak_memory_bytes if usage else None
+    peak = cgroup_peak if cgroup_peak is not None else outcome.peak_rss_bytes
     limits = spec.limits
     written = outputs.usage(spec.output_dir, stop_above=limits.output_bytes)
     seen = Observed(
