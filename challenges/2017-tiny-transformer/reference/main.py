@@ -76,11 +76,11 @@ CONFIGS = {
         "heads": 4,
         "width": 128,
         "dropout": 0.0,
-        "batch_tokens": 16 * 256,
+        "batch_tokens": 8 * 256,
         "short_window": 128,
         "short_until": 0.4,
         "steps": 1_000_000,  # the time budget ends it
-        "lr": 2e-3,
+        "lr": 4e-3,
         "warmup": 100,
         "eval_every": 250,
     },
