@@ -19,7 +19,7 @@ import argparse
 import json
 from pathlib import Path
 
-from graders.datasets import tinyshakespeare
+from graders.datasets import shakespeare
 from graders.interactive.char_lm import lay_out_streams
 from graders.splits import assign_splits, write_hidden_labels
 
@@ -38,7 +38,7 @@ def split_text(text: str) -> tuple[str, str]:
 
 
 def prepare(*, public_dir: Path, hidden_dir: Path, datasets_dir: Path) -> None:
-    text = tinyshakespeare.text(datasets_dir)
+    text = shakespeare.text(datasets_dir)
     vocab = sorted(set(text))
     train, hidden = split_text(text)
     public_dir.mkdir(parents=True, exist_ok=True)

@@ -8,12 +8,12 @@ need, by dataset: what ``manage.py fetch_datasets`` installs and checks.
 
 from __future__ import annotations
 
-from graders.datasets import mnist, tinyshakespeare
+from graders.datasets import mnist, shakespeare
 from graders.datasets.raw import DatasetChecksumError, RawFile, read_content, verify
 
 __all__ = ["CATALOG", "DatasetChecksumError", "RawFile", "read_content", "verify"]
 
 CATALOG: dict[str, tuple[RawFile, ...]] = {
     mnist.FOLDER: mnist.RAW_FILES,
-    tinyshakespeare.FOLDER: (tinyshakespeare.FILE,),
+    shakespeare.FOLDER: (shakespeare.FILE,),
 }

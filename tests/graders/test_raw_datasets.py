@@ -1,5 +1,6 @@
-"""The raw datasets as bundles read them: MNIST's IDX files checked against their
-published checksums, and the catalogue ``fetch_datasets`` installs from."""
+"""The raw datasets as bundles read them: MNIST's IDX files and Tiny Shakespeare's
+text, checked against their published checksums, and the catalogue
+``fetch_datasets`` installs from."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from graders.datasets import CATALOG, DatasetChecksumError, mnist, tinyshakespeare, verify
+from graders.datasets import CATALOG, DatasetChecksumError, mnist, shakespeare, verify
 from graders.datasets.raw import read_content
 
 REPO = Path(__file__).resolve().parents[2]
@@ -155,11 +156,11 @@ def test_every_file_of_the_catalogue_verifies(datasets_dir: Path):
 
 
 def test_tiny_shakespeare_is_read_whole_and_verified(datasets_dir: Path, tmp_path: Path):
-    text = tinyshakespeare.text(datasets_dir)
+    text = shakespeare.text(datasets_dir)
     assert len(text) == 1115394 and len(set(text)) == 65
     assert text.startswith("First Citizen:")
-    damaged = tinyshakespeare.FILE.path(tmp_path)
+    damaged = shakespeare.FILE.path(tmp_path)
     damaged.parent.mkdir(parents=True)
     damaged.write_text(text.replace("Citizen", "Citizan", 1), encoding="utf-8")
     with pytest.raises(DatasetChecksumError, match="SHA-256"):
-        tinyshakespeare.text(tmp_path)
+        shakespeare.text(tmp_path)
