@@ -48,8 +48,11 @@ def direct_runs(n: int, public_dir: Path) -> list[float]:
     for _ in range(n):
         with tempfile.TemporaryDirectory() as out:
             start = time.perf_counter()
-            subprocess.run([sys.executable, str(XOR / "reference" / "main.py"), str(public_dir), out],
-                           check=True, capture_output=True)  # fmt: skip
+            subprocess.run(
+                [sys.executable, str(XOR / "reference" / "main.py"), str(public_dir), out],
+                check=True,
+                capture_output=True,
+            )
             times.append(time.perf_counter() - start)
     return times
 
@@ -73,8 +76,9 @@ def platform_runs(client, n: int) -> list[float]:  # type: ignore[no-untyped-def
     times = []
     for _ in range(n):
         start = time.perf_counter()
-        response = client.post("/challenges/1986-xor-backprop/submit/",
-                               {"code": SimpleUploadedFile("main.py", code)})  # fmt: skip
+        response = client.post(
+            "/challenges/1986-xor-backprop/submit/", {"code": SimpleUploadedFile("main.py", code)}
+        )
         submission_id = int(response["Location"].rstrip("/").split("/")[-1])
         while not (row := Submission.objects.get(id=submission_id)).is_final:
             time.sleep(0.01)
@@ -94,15 +98,29 @@ def main() -> None:
     django.setup()
     from django.core.management import call_command
 
-    from server.competitions.services import challenge_load
+    from server.competitions.loading import challenge_load
 
     call_command("migrate", verbosity=0)
     challenge_load(bundle_dir=XOR)
     worker = subprocess.Popen(
-        [str(REPO / ".venv/bin/celery"), "-A", "worker.celery", "worker", "-Q", "cpu,gpu",
-         "-c", "1", "--without-gossip", "--without-mingle", "--loglevel", "WARNING"],
-        cwd=REPO, env={**os.environ}, start_new_session=True,
-    )  # fmt: skip
+        [
+            str(REPO / ".venv/bin/celery"),
+            "-A",
+            "worker.celery",
+            "worker",
+            "-Q",
+            "cpu-short,cpu-long,gpu-short,gpu-long,maintenance",
+            "-c",
+            "1",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel",
+            "WARNING",
+        ],
+        cwd=REPO,
+        env={**os.environ},
+        start_new_session=True,
+    )
     try:
         time.sleep(4)
         client = signed_in_client()
@@ -125,8 +143,10 @@ def report(platform: list[float], direct: list[float]) -> None:
     print(f"{'path':<30} {'median s':>10} {'p95 s':>10}   (n={len(platform)})")
     for name, median, p95 in rows:
         print(f"{name:<30} {median:>10.3f} {p95:>10.3f}")
-    print(f"ratio platform/direct (median): {rows[0][1] / rows[1][1]:.2f}x; "
-          f"overhead {rows[0][1] - rows[1][1]:.3f} s")  # fmt: skip
+    print(
+        f"ratio platform/direct (median): {rows[0][1] / rows[1][1]:.2f}x; "
+        f"overhead {rows[0][1] - rows[1][1]:.3f} s"
+    )
 
 
 if __name__ == "__main__":

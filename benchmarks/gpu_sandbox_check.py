@@ -49,6 +49,7 @@ from worker.sandbox.bubblewrap import BubblewrapBackend  # noqa: E402
 from worker.sandbox.gpu import gpu_access  # noqa: E402
 from worker.sandbox.layout import base_interpreter_prefix  # noqa: E402
 
+MiB = 1 << 20
 GiB = 1024**3
 PROBE = """\
 import glob, json, os, time
@@ -80,8 +81,11 @@ print("RESULT " + json.dumps(seen), flush=True)
 
 def reachable(path: Path) -> list[str]:
     """Folders on the way to ``path`` that a uid other than the owner cannot traverse."""
-    return [str(parent) for parent in [*reversed(path.parents), path]
-            if parent.exists() and not parent.stat().st_mode & stat.S_IXOTH]  # fmt: skip
+    return [
+        str(parent)
+        for parent in [*reversed(path.parents), path]
+        if parent.exists() and not parent.stat().st_mode & stat.S_IXOTH
+    ]
 
 
 def make_runtime(runtime: Path) -> None:
@@ -89,8 +93,10 @@ def make_runtime(runtime: Path) -> None:
         return
     print(f"making the runtime: {sys.executable} -m venv --system-site-packages {runtime}")
     runtime.parent.mkdir(parents=True, exist_ok=True, mode=0o755)
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", "--without-pip",
-                    str(runtime)], check=True)  # fmt: skip
+    subprocess.run(
+        [sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(runtime)],
+        check=True,
+    )
 
 
 def parse(log: str) -> dict[str, object] | None:
@@ -102,8 +108,9 @@ def parse(log: str) -> dict[str, object] | None:
 
 def outside(python: Path, code: Path) -> tuple[float, dict | None, str]:  # type: ignore[type-arg]
     began = time.perf_counter()
-    done = subprocess.run([str(python), "-s", str(code / "main.py")], capture_output=True,
-                          text=True, cwd=code)  # fmt: skip
+    done = subprocess.run(
+        [str(python), "-s", str(code / "main.py")], capture_output=True, text=True, cwd=code
+    )
     return time.perf_counter() - began, parse(done.stdout), done.stdout + done.stderr
 
 
@@ -163,10 +170,17 @@ def _check(args: argparse.Namespace, runtime: Path, python: Path, scratch: Path)
     (code / "main.py").write_text(PROBE.format(size=args.size, rounds=args.rounds))
     (code / "main.py").chmod(0o644)
     backend = BubblewrapBackend(runtimes_dir=runtime.parent, bwrap=args.bwrap)
-    limits = Limits(wall_seconds=600, cpu_seconds=600, memory_bytes=32 * GiB, processes=256,
-                    tmp_bytes=1 * GiB)  # fmt: skip
-    spec = SandboxSpec(code_dir=code, data_dir=data, output_dir=output, runtime=runtime.name,
-                       limits=limits)  # fmt: skip
+    limits = Limits(
+        wall_seconds=600,
+        cpu_seconds=600,
+        memory_bytes=32 * GiB,
+        processes=256,
+        output_bytes=16 * MiB,
+        tmp_bytes=1 * GiB,
+    )
+    spec = SandboxSpec(
+        code_dir=code, data_dir=data, output_dir=output, runtime=runtime.name, limits=limits
+    )
     granted = dataclasses.replace(spec, gpu=args.gpu)
     try:
         print("granted:", gpu_access(args.gpu))

@@ -75,13 +75,15 @@ class Row:
 
     def line(self, model_seconds: float) -> str:
         share = 1 - model_seconds / self.seconds if self.seconds else float("nan")
-        return (f"{self.name:<34} {self.queries:>7} {self.seconds:>9.2f} "
-                f"{self.queries / self.seconds:>9.1f} {self.grader_seconds:>9.2f} "
-                f"{share:>9.1%}")  # fmt: skip
+        return (
+            f"{self.name:<34} {self.queries:>7} {self.seconds:>9.2f} "
+            f"{self.queries / self.seconds:>9.1f} {self.grader_seconds:>9.2f} "
+            f"{share:>9.1%}"
+        )
 
 
 def prepare(scratch: Path, datasets: Path) -> Path:
-    from server.competitions.preparation import prepare_data
+    from server.bundles.preparation import prepare_data
 
     data = scratch / "data"
     prepare_data(bundle_dir=BUNDLE, data_dir=data, datasets_dir=datasets)
@@ -89,7 +91,7 @@ def prepare(scratch: Path, datasets: Path) -> Path:
 
 
 def grading():  # type: ignore[no-untyped-def]
-    from server.competitions.bundles import read_bundle
+    from server.bundles.bundle import read_bundle
 
     return read_bundle(BUNDLE).grading
 
@@ -133,9 +135,12 @@ def code_folder(scratch: Path, name: str, source: str, budget: dict | None = Non
 def direct(code: Path, data: Path, runtime_python: Path) -> Row:
     from worker.interactive.direct import converse_direct
 
-    record = converse_direct(spec=grading(), hidden_dir=data / "hidden", env=ONE_THREAD,
-                             argv=[str(runtime_python), "-s", str(code / "main.py"),
-                                   str(data / "public")])  # fmt: skip
+    record = converse_direct(
+        spec=grading(),
+        hidden_dir=data / "hidden",
+        env=ONE_THREAD,
+        argv=[str(runtime_python), "-s", str(code / "main.py"), str(data / "public")],
+    )
     assert record.query_phase_seconds is not None, record.violation
     return Row("", record.answered, record.query_phase_seconds, record.grader_seconds)
 
@@ -150,11 +155,18 @@ def sandboxed(code: Path, data: Path, gpu: int | None) -> Row:
     tomlish = {"wall_seconds": 1800, "cpu_seconds": 1800, "memory_mb": 4096, "tmp_mb": 256}
     output = code.with_name(code.name + "-output")
     output.mkdir(mode=0o755)
-    spec = SandboxSpec(code_dir=code, data_dir=data / "public", output_dir=output, runtime="torch",
-                       limits=limits_for(tomlish), gpu=gpu)  # fmt: skip
+    spec = SandboxSpec(
+        code_dir=code,
+        data_dir=data / "public",
+        output_dir=output,
+        runtime="torch",
+        limits=limits_for(tomlish),
+        gpu=gpu,
+    )
     backend = get_backend(settings.SANDBOX_BACKEND, runtimes_dir=Path(settings.RUNTIMES_DIR))
-    outcome = run_interactive(backend=backend, spec=spec, grading=grading(),
-                              hidden_dir=data / "hidden")  # fmt: skip
+    outcome = run_interactive(
+        backend=backend, spec=spec, grading=grading(), hidden_dir=data / "hidden"
+    )
     record = outcome.record
     assert record.query_phase_seconds is not None, (outcome.reason, outcome.log_tail)
     return Row("", record.answered, record.query_phase_seconds, record.grader_seconds)
@@ -198,25 +210,35 @@ def _named(name: str, row: Row) -> Row:
 
 def _print(rows: list[Row], model_seconds: float, budget: dict) -> None:
     print(f"reference budget: {json.dumps(budget)}; 256 streams x 16 queries = 4096 positions")
-    header = (f"{'query phase':<34} {'queries':>7} {'seconds':>9} {'queries/s':>9} "
-              f"{'grader s':>9} {'protocol':>9}")  # fmt: skip
+    header = (
+        f"{'query phase':<34} {'queries':>7} {'seconds':>9} {'queries/s':>9} "
+        f"{'grader s':>9} {'protocol':>9}"
+    )
     print(header)
     print("-" * len(header))
     queries = rows[0].queries
-    print(f"{'model alone (baseline)':<34} {queries:>7} {model_seconds:>9.2f} "
-          f"{queries / model_seconds:>9.1f} {0.0:>9.2f} {0.0:>9.1%}")  # fmt: skip
+    print(
+        f"{'model alone (baseline)':<34} {queries:>7} {model_seconds:>9.2f} "
+        f"{queries / model_seconds:>9.1f} {0.0:>9.2f} {0.0:>9.1%}"
+    )
     for row in rows:
         print(row.line(model_seconds if row.name.startswith("reference") else 0.0))
     null, sandbox = rows[1], rows[-1]
-    print(f"\nreference in the sandbox: {sandbox.seconds / model_seconds:.2f} x the model alone; "
-          f"protocol share {1 - model_seconds / sandbox.seconds:.1%} of the query phase "
-          f"(grader side {sandbox.grader_seconds / sandbox.seconds:.1%})")  # fmt: skip
+    print(
+        f"\nreference in the sandbox: {sandbox.seconds / model_seconds:.2f} x the model alone; "
+        f"protocol share {1 - model_seconds / sandbox.seconds:.1%} of the query phase "
+        f"(grader side {sandbox.grader_seconds / sandbox.seconds:.1%})"
+    )
     # The same share measured the other way: the protocol alone, with no model at all.
-    print(f"protocol alone (null program, sandbox): {null.seconds:.2f} s, "
-          f"{null.seconds / sandbox.seconds:.1%} of the reference's query phase")  # fmt: skip
+    print(
+        f"protocol alone (null program, sandbox): {null.seconds:.2f} s, "
+        f"{null.seconds / sandbox.seconds:.1%} of the reference's query phase"
+    )
     if model_seconds > sandbox.seconds:
-        print("(the model alone took longer than the model behind the protocol: other work on "
-              "this machine skews the wall clocks; trust the protocol-alone line)")  # fmt: skip
+        print(
+            "(the model alone took longer than the model behind the protocol: other work on "
+            "this machine skews the wall clocks; trust the protocol-alone line)"
+        )
 
 
 if __name__ == "__main__":

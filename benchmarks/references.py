@@ -45,8 +45,8 @@ class Measured:
 def measure(bundle_dir: Path, *, scratch: Path, gpu: int | None) -> Measured:
     from django.conf import settings
 
-    from server.competitions.bundles import read_bundle
-    from server.competitions.preparation import prepare_data
+    from server.bundles.bundle import read_bundle
+    from server.bundles.preparation import prepare_data
     from worker.execution import limits_for
 
     bundle = read_bundle(bundle_dir)
@@ -74,14 +74,14 @@ def measure(bundle_dir: Path, *, scratch: Path, gpu: int | None) -> Measured:
 
 
 def _run_outside(bundle, python: Path, code: Path, data: Path, scratch: Path, gpu: int | None):  # type: ignore[no-untyped-def]
-    from graders import grade
+    from graders import LiveGraded, grade
 
     output = scratch / f"{bundle.slug}-outside"
     output.mkdir()
     env = {"PATH": os.environ.get("PATH", ""), "HOME": str(scratch), "PYTHONUNBUFFERED": "1"}
     env["CUDA_VISIBLE_DEVICES"] = "" if gpu is None else str(gpu)
     argv = [str(python), "-s", str(code / bundle.entrypoint), str(data / "public"), str(output)]
-    if getattr(bundle.grading, "interactive", False):
+    if isinstance(bundle.grading, LiveGraded):
         from worker.interactive.direct import run_direct  # the harness, without a sandbox
 
         started = time.perf_counter()
@@ -97,7 +97,7 @@ def _run_outside(bundle, python: Path, code: Path, data: Path, scratch: Path, gp
 def _run_inside(bundle, code: Path, data: Path, scratch: Path, limits, gpu: int | None):  # type: ignore[no-untyped-def]
     from django.conf import settings
 
-    from graders import InvalidOutput, grade
+    from graders import InvalidOutput, LiveGraded, grade
     from worker.sandbox import SandboxSpec, get_backend
 
     output = scratch / f"{bundle.slug}-inside"
@@ -112,7 +112,7 @@ def _run_inside(bundle, code: Path, data: Path, scratch: Path, limits, gpu: int 
         gpu=gpu,
     )
     backend = get_backend(settings.SANDBOX_BACKEND, runtimes_dir=Path(settings.RUNTIMES_DIR))
-    if getattr(bundle.grading, "interactive", False):
+    if isinstance(bundle.grading, LiveGraded):
         from worker.interactive.harness import run_interactive
 
         outcome = run_interactive(

@@ -91,12 +91,34 @@ def environment(database_url: str, redis_url: str) -> dict[str, str]:
 
 def start_workers(count: int) -> list[subprocess.Popen[bytes]]:
     celery = str(REPO / ".venv" / "bin" / "celery")
-    common = ["-A", "worker.celery", "worker", "--without-gossip", "--without-mingle",
-              "--loglevel", "WARNING"]  # fmt: skip
-    argvs = [[celery, *common, "-Q", "cpu,gpu", "-c", "1", "-n", f"bench{i}@%h"]
-             for i in range(count)]  # fmt: skip
-    argvs.append([celery, *common, "--beat", "-Q", "maintenance", "-c", "1", "-n", "beat@%h",
-                  "--schedule", str(WORK / "beat-schedule")])  # fmt: skip
+    common = [
+        "-A",
+        "worker.celery",
+        "worker",
+        "--without-gossip",
+        "--without-mingle",
+        "--loglevel",
+        "WARNING",
+    ]
+    argvs = [
+        [celery, *common, "-Q", "cpu-short,cpu-long", "-c", "1", "-n", f"bench{i}@%h"]
+        for i in range(count)
+    ]
+    argvs.append(
+        [
+            celery,
+            *common,
+            "--beat",
+            "-Q",
+            "maintenance",
+            "-c",
+            "1",
+            "-n",
+            "beat@%h",
+            "--schedule",
+            str(WORK / "beat-schedule"),
+        ]
+    )
     logs = WORK / "logs"
     logs.mkdir()
     return [
@@ -137,8 +159,10 @@ def submit_all(students: int, per_student: int) -> dict[int, tuple[str, float]]:
     for number, user in enumerate(order, start=1):
         client.force_login(user)
         started = time.time()
-        response = client.post(f"/challenges/{XOR.name}/submit/", {
-            "code": SimpleUploadedFile("main.py", PROGRAM.format(number=number).encode())})  # fmt: skip
+        response = client.post(
+            f"/challenges/{XOR.name}/submit/",
+            {"code": SimpleUploadedFile("main.py", PROGRAM.format(number=number).encode())},
+        )
         if response.status_code != 302:
             raise RuntimeError(f"upload refused: {response.content[:300]!r}")
         uploaded[int(response["Location"].rstrip("/").split("/")[-1])] = (user.username, started)
@@ -168,13 +192,17 @@ def plain_loop(count: int, public_dir: Path) -> float:
         for number in range(1, count + 1):
             program = Path(scratch) / "main.py"
             program.write_text(PROGRAM.format(number=number))
-            subprocess.run([str(RUNTIME_PYTHON), "-s", str(program), str(public_dir), scratch],
-                           check=True, capture_output=True)  # fmt: skip
+            subprocess.run(
+                [str(RUNTIME_PYTHON), "-s", str(program), str(public_dir), scratch],
+                check=True,
+                capture_output=True,
+            )
     return time.perf_counter() - started
 
 
-def report(uploaded: dict[int, tuple[str, float]], finished: dict[int, float], plain: float,
-           workers: int) -> None:  # fmt: skip
+def report(
+    uploaded: dict[int, tuple[str, float]], finished: dict[int, float], plain: float, workers: int
+) -> None:
     waits = {i: finished[i] - uploaded[i][1] for i in uploaded}
     first = min(at for _, at in uploaded.values())
     makespan = max(finished.values()) - first
@@ -186,15 +214,23 @@ def report(uploaded: dict[int, tuple[str, float]], finished: dict[int, float], p
     print(f"{n} submissions from {len(by_student)} students, {workers} worker processes")
     print(f"  makespan (first upload -> last scored)   {makespan:8.1f} s")
     print(f"  throughput                               {n / makespan * 60:8.1f} jobs/min")
-    print(f"  upload -> scored  p50 / p95              {percentile(list(waits.values()), 0.5):8.1f}"
-          f" / {percentile(list(waits.values()), 0.95):.1f} s")  # fmt: skip
-    print(f"  per-student mean wait: median / worst    {statistics.median(means):8.1f}"
-          f" / {means[-1]:.1f} s  (worst / median = {means[-1] / statistics.median(means):.2f})")  # fmt: skip
-    print(f"  plain loop of the same {n} programs       {plain:8.1f} s"
-          f"  ({plain / n * 1000:.0f} ms each)")  # fmt: skip
+    print(
+        f"  upload -> scored  p50 / p95              {percentile(list(waits.values()), 0.5):8.1f}"
+        f" / {percentile(list(waits.values()), 0.95):.1f} s"
+    )
+    print(
+        f"  per-student mean wait: median / worst    {statistics.median(means):8.1f}"
+        f" / {means[-1]:.1f} s  (worst / median = {means[-1] / statistics.median(means):.2f})"
+    )
+    print(
+        f"  plain loop of the same {n} programs       {plain:8.1f} s"
+        f"  ({plain / n * 1000:.0f} ms each)"
+    )
     print(f"  platform / plain loop (wall)             {makespan / plain:8.2f}x")
-    print(f"  platform cost per job (worker-seconds)   {makespan * workers / n:8.2f} s"
-          f"  vs {plain / n:.3f} s plain")  # fmt: skip
+    print(
+        f"  platform cost per job (worker-seconds)   {makespan * workers / n:8.2f} s"
+        f"  vs {plain / n:.3f} s plain"
+    )
     print(f"  machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at the end")
 
 
@@ -219,7 +255,7 @@ def main() -> None:
             django.setup()
             from django.core.management import call_command
 
-            from server.competitions.services import challenge_load
+            from server.competitions.loading import challenge_load
 
             call_command("migrate", verbosity=0)
             challenge_load(bundle_dir=XOR)

@@ -12,6 +12,9 @@ Rules:
   ranks (the earlier one ranks higher), so a rank names exactly one
   participant and can decide prizes. Baselines get rank ``None`` and take no
   rank from anyone.
+- A participant whose score's 95% interval overlaps the interval of the
+  participant ranked just above is marked as statistically tied with them: the
+  test set cannot tell the two apart. The mark informs; it never reorders.
 """
 
 from __future__ import annotations
@@ -21,10 +24,11 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from graders.metrics import DIRECTIONS
 
-SortKey = tuple[float, datetime, float, str, str]
+SortKey = tuple[Any, ...]
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,7 @@ class Entry:
     submission_id: int | None = None
     is_baseline: bool = False
     label: str = ""
+    interval: tuple[float, float] | None = None  # the score's 95% bootstrap interval
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,8 @@ class RankedRow:
     is_baseline: bool
     label: str
     entries: int
+    interval: tuple[float, float] | None = None
+    tied_with_above: bool = False  # its interval overlaps the participant's just above
 
 
 def rank(entries: Iterable[Entry], *, direction: str) -> list[RankedRow]:
@@ -76,19 +83,40 @@ def _best_per_participant(entries: list[Entry], direction: str) -> list[Entry]:
     return list(best.values())
 
 
+def best_first(direction: str) -> list[tuple[str, bool]]:
+    """Who is ahead, as sort keys: ``(Entry field, descending)``, best first. The
+    one statement of the rule: ``rank`` sorts by it here, and a database query that
+    picks each participant's best row orders by the same keys."""
+    return [("score", direction == "higher"), ("submitted_at", False), ("submission_id", False)]
+
+
 def _sort_key(entry: Entry, direction: str) -> SortKey:
-    """Smaller is better: score in the metric's direction, then earlier, then stable tie-breaks."""
-    score = -entry.score if direction == "higher" else entry.score
-    submission = math.inf if entry.submission_id is None else float(entry.submission_id)
-    return (score, entry.submitted_at, submission, entry.participant, entry.label)
+    """Smaller is better: the keys of ``best_first``, then stable tie-breaks."""
+    keys: list[Any] = []
+    for name, descending in best_first(direction):
+        value = getattr(entry, name)
+        if value is None:  # a baseline has no submission: after every real one
+            value = math.inf
+        keys.append(-value if descending else value)
+    return (*keys, entry.participant, entry.label)
+
+
+def overlap(a: tuple[float, float] | None, b: tuple[float, float] | None) -> bool:
+    """Whether two intervals share a point (False when either is unknown)."""
+    return a is not None and b is not None and a[0] <= b[1] and b[0] <= a[1]
 
 
 def _number(rows: list[Entry], counts: Counter[str]) -> list[RankedRow]:
     ranked: list[RankedRow] = []
     next_rank = 1
+    above: Entry | None = None  # the participant ranked just above
     for entry in rows:
         position = None if entry.is_baseline else next_rank
         next_rank += 0 if entry.is_baseline else 1
+        tied = (
+            not entry.is_baseline and above is not None and overlap(entry.interval, above.interval)
+        )
+        above = above if entry.is_baseline else entry
         ranked.append(
             RankedRow(
                 rank=position,
@@ -99,6 +127,8 @@ def _number(rows: list[Entry], counts: Counter[str]) -> list[RankedRow]:
                 is_baseline=entry.is_baseline,
                 label=entry.label,
                 entries=0 if entry.is_baseline else counts[entry.participant],
+                interval=entry.interval,
+                tied_with_above=tied,
             )
         )
     return ranked

@@ -15,6 +15,8 @@ install_system_packages() {
   local missing=()
   command -v redis-server >/dev/null || missing+=(redis-server)
   command -v bwrap >/dev/null || missing+=(bubblewrap)
+  # The sandbox's syscall filter is compiled by libseccomp (worker/sandbox/seccomp.py).
+  /sbin/ldconfig -p 2>/dev/null | grep -q 'libseccomp\.so\.2' || missing+=(libseccomp2)
   "$PYTHON" -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
   # Optional, and only as root: validates docker-compose.yml in the tests (no engine needed).
   if [ "$(id -u)" -eq 0 ] && ! docker compose version >/dev/null 2>&1 \
@@ -60,3 +62,5 @@ chmod 755 "$VAR_DIR"
 say "Building sandbox runtimes: $RUNTIMES"
 # shellcheck disable=SC2086
 .venv/bin/python -m worker.runtimes.build --dir "${MILESTONES_RUNTIMES_DIR:-$VAR_DIR/runtimes}" $RUNTIMES
+# The container engine and images of the docker-backend and deployment tests (root only).
+bash scripts/setup-podman.sh

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The test suite: lint, then pytest. Uses PostgreSQL when one answers on
-# 127.0.0.1:5432 (or DATABASE_URL is set), SQLite otherwise.
+# The test suite: lint and format (ruff), types (mypy), then pytest. Uses
+# PostgreSQL when one answers on 127.0.0.1:5432 (or DATABASE_URL is set),
+# SQLite otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,4 +12,5 @@ fi
 echo "Database: ${DATABASE_URL:-SQLite}"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+.venv/bin/mypy
 .venv/bin/python -m pytest "$@"

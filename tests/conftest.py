@@ -14,9 +14,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.paths import REPO
 from tests.support.redis_server import redis_url_for_tests
+from worker.queues import SUBMISSION_QUEUES, Queue
 
-REPO = Path(__file__).resolve().parents[1]
+pytest_plugins = ["tests.support.fixtures", "tests.support.podman"]
+# A test's worker takes every lane and the maintenance queue (the dispatch requests).
+ALL_QUEUES = ",".join([*SUBMISSION_QUEUES, Queue.MAINTENANCE])
 
 
 @pytest.fixture(scope="session")
@@ -32,6 +36,18 @@ def django_db_modify_db_settings() -> None:
             test["NAME"] = str(name.with_name(f"{name.stem}-{os.getpid()}{name.suffix}"))
         else:
             test["NAME"] = f"{test.get('NAME') or 'test_' + config['NAME']}_{os.getpid()}"
+
+
+@pytest.fixture(autouse=True)
+def isolated_rate_limits(settings):  # type: ignore[no-untyped-def]
+    """Each test counts sign-ups and resets from zero, in memory of its own."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "ratelimit": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"ratelimit-{uuid.uuid4().hex}",
+        },
+    }
 
 
 @pytest.fixture(scope="session")
@@ -84,6 +100,7 @@ def platform_settings(settings, platform_env: dict[str, str]):  # type: ignore[n
     settings.SANDBOX_WORK_DIR = Path(platform_env["MILESTONES_SANDBOX_WORK_DIR"])
     settings.LEASE_SECONDS = int(platform_env["MILESTONES_LEASE_SECONDS"])
     settings.REDISPATCH_AFTER_SECONDS = int(platform_env["MILESTONES_REDISPATCH_AFTER_SECONDS"])
+    settings.CELERY_BROKER_URL = platform_env["CELERY_BROKER_URL"]
     from worker.celery import app
 
     app.conf.broker_url = platform_env["CELERY_BROKER_URL"]
@@ -94,8 +111,8 @@ def platform_settings(settings, platform_env: dict[str, str]):  # type: ignore[n
 def load_challenge(platform_settings, db):  # type: ignore[no-untyped-def]
     """Load a bundle of challenges/ by its folder name (its data prepared for this
     test run) and return the Challenge row."""
+    from server.competitions.loading import challenge_load
     from server.competitions.models import Challenge
-    from server.competitions.services import challenge_load
 
     def load(folder: str) -> Challenge:
         outcome = challenge_load(bundle_dir=REPO / "challenges" / folder)
@@ -122,15 +139,36 @@ def database_url_of_test_db() -> str:
 class WorkerProcess:
     """A real `celery worker` process against the test database and Redis."""
 
-    def __init__(self, env: dict[str, str], name: str, log_path: Path) -> None:
+    def __init__(
+        self, env: dict[str, str], name: str, log_path: Path, queues: str = ALL_QUEUES
+    ) -> None:
         self.log_path = log_path
         self._log = log_path.open("wb")
         self.process = subprocess.Popen(
-            [str(REPO / ".venv" / "bin" / "celery"), "-A", "worker.celery", "worker",
-             "-Q", "cpu,gpu", "--concurrency", "1", "--pool", "prefork",
-             "--without-gossip", "--without-mingle", "-n", f"{name}@%h", "--loglevel", "INFO"],
-            cwd=REPO, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
+            [
+                str(REPO / ".venv" / "bin" / "celery"),
+                "-A",
+                "worker.celery",
+                "worker",
+                "-Q",
+                queues,
+                "--concurrency",
+                "1",
+                "--pool",
+                "prefork",
+                "--without-gossip",
+                "--without-mingle",
+                "-n",
+                f"{name}@%h",
+                "--loglevel",
+                "INFO",
+            ],
+            cwd=REPO,
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
     def wait_ready(self, timeout: float = 30.0) -> None:
         deadline = time.monotonic() + timeout
@@ -158,10 +196,16 @@ def start_worker(platform_env, django_db_blocker, shared_dir: Path):  # type: ig
     """Start real worker processes on demand; all are stopped after the test."""
     started: list[WorkerProcess] = []
 
-    def start(name: str = "w1") -> WorkerProcess:
-        env = {**os.environ, **platform_env, "DATABASE_URL": database_url_of_test_db(),
-               "PYTHONUNBUFFERED": "1", "MILESTONES_WORKER_ID": f"{name}-{uuid.uuid4().hex[:6]}"}  # fmt: skip
-        worker = WorkerProcess(env, name, shared_dir / f"worker-{name}-{uuid.uuid4().hex[:6]}.log")
+    def start(name: str = "w1", *, queues: str = ALL_QUEUES) -> WorkerProcess:
+        env = {
+            **os.environ,
+            **platform_env,
+            "DATABASE_URL": database_url_of_test_db(),
+            "PYTHONUNBUFFERED": "1",
+            "MILESTONES_WORKER_ID": f"{name}-{uuid.uuid4().hex[:6]}",
+        }
+        log = shared_dir / f"worker-{name}-{uuid.uuid4().hex[:6]}.log"
+        worker = WorkerProcess(env, name, log, queues=queues)
         started.append(worker)
         worker.wait_ready()
         return worker

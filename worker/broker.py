@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterable
 
 import redis
+from django.conf import settings
 
 logger = logging.getLogger(__name__)
 
@@ -26,10 +27,8 @@ _clients: dict[str, redis.Redis] = {}
 
 
 def client() -> redis.Redis:
-    """A client of the broker's Redis (the URL Celery publishes to)."""
-    from worker.celery import app
-
-    url = str(app.conf.broker_url)
+    """A client of the broker's Redis (CELERY_BROKER_URL: where Celery publishes)."""
+    url = str(settings.CELERY_BROKER_URL)
     if url not in _clients:
         _clients[url] = redis.Redis.from_url(
             url, socket_timeout=5, socket_connect_timeout=5, health_check_interval=30

@@ -10,40 +10,42 @@ from typing import Any
 
 from celery import Celery, signals
 
-from worker.queues import Queue
+from worker import liveness, slots
+from worker.queues import GPU_QUEUES, Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "server.milestones.settings")
 
 app = Celery("milestones", include=["worker.tasks"])
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.conf.task_routes = {"worker.tasks.reap_stale": {"queue": Queue.MAINTENANCE.value}}
+# The platform's own housekeeping never waits behind a student's hour-long run.
+app.conf.task_routes = {
+    "worker.tasks.reap_stale": {"queue": Queue.MAINTENANCE.value},
+    "worker.tasks.dispatch_pending": {"queue": Queue.MAINTENANCE.value},
+    "worker.tasks.prepare_bundle": {"queue": Queue.MAINTENANCE.value},
+}
 # A lost broker connection must not kill the runs in progress: they hold
 # leases in the database, finish, and a redelivered message is a no-op.
 app.conf.worker_cancel_long_running_tasks_on_connection_loss = False
 
-_heartbeat: Any = None
+_heartbeat: liveness.Heartbeat | None = None
 
 
 @signals.celeryd_after_setup.connect
 def _remember_concurrency(sender: str, instance: Any, **_: Any) -> None:
     # Runs in the main process before the pool forks: every child inherits it
     # and sizes its CPU share from it (worker.slots).
-    from worker import slots
-
     slots.set_worker_concurrency(int(instance.concurrency or 1))
 
 
 @signals.worker_ready.connect
 def _start_heartbeat(sender: Any, **_: Any) -> None:
-    from worker import liveness, slots
-
     global _heartbeat
     queues = sorted(sender.app.amqp.queues.consume_from)
     _heartbeat = liveness.Heartbeat(
         name=sender.hostname,
         queues=queues,
         concurrency=int(getattr(sender.controller, "concurrency", 1) or 1),
-        gpus=slots.configured_gpus() if Queue.GPU.value in queues else [],
+        gpus=slots.configured_gpus() if set(queues) & set(GPU_QUEUES) else [],
     )
     _heartbeat.start()
 

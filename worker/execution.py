@@ -1,32 +1,32 @@
-"""Running one submission: claim it, unpack it, run it in the sandbox, grade its
-output outside the sandbox, and record the outcome under the claimed attempt."""
+"""Running one submission: take a GPU and cores, claim it, unpack it, run and
+grade it (``worker.grading``), and record the outcome under the claimed attempt."""
 
 from __future__ import annotations
 
 import dataclasses
+import io
 import logging
 import os
 import socket
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
-from django.apps import apps
 from django.conf import settings
 from django.db import DatabaseError, connection
 
-from graders import InvalidOutput, grade, load_spec
-from worker import broker, dispatch, lifecycle, monitoring, slots
-from worker.interactive import run_interactive
-from worker.reasons import failure_reason
-from worker.sandbox import (
-    Limits,
-    SandboxBackend,
-    SandboxResult,
-    SandboxSpec,
-    SandboxUnavailable,
-    Status,
-    get_backend,
-)
+from graders import load_spec
+from server.competitions.models import Challenge
+from server.submissions import lifecycle, queueing
+from server.submissions.models import Submission
+from worker import broker, dispatch, slots
+from worker.environment import ran_on
+from worker.grading import run_and_grade
+from worker.incidents import record_incident
+from worker.queues import GPU_QUEUES
+from worker.review import beyond_plausible, contamination
+from worker.sandbox import Limits, SandboxSpec, SandboxUnavailable, get_backend
+from worker.sandbox.base import Tick
 from worker.unpack import UnpackRejected, remove_tree, unpack_submission
 
 logger = logging.getLogger(__name__)
@@ -38,28 +38,20 @@ def worker_id() -> str:
 
 
 def execute_submission(*, submission_id: int) -> None:
-    gpu_mode = _gpu_mode_if_queued(submission_id)
-    if gpu_mode is None:
+    queue = queueing.queue_if_queued(submission_id)
+    if queue is None:
         return  # a redelivery, a cancelled one, or someone else's: nothing to do
     try:
         # The GPU and cores first, then the claim: a claimed run never waits
-        # for a device while its lease runs out.
-        with slots.granted(gpu_mode=gpu_mode) as grant:
+        # for a device while its lease runs out. A job sent to a GPU queue gets a
+        # GPU; one sent to a CPU queue (gpu = "optional", no GPU worker) runs without.
+        with slots.granted(gpu=queue in GPU_QUEUES) as grant:
             _claim_and_run(submission_id, grant)
     except slots.NoFreeGpu:
         logger.warning("no free GPU for submission %s: sent back to the queue", submission_id)
         dispatch.resend(submission_id)  # not claimed: no attempt is spent
     finally:
         dispatch.dispatch_pending()
-
-
-def _gpu_mode_if_queued(submission_id: int) -> str | None:
-    row = (
-        apps.get_model("submissions", "Submission")
-        .objects.filter(id=submission_id, state="queued")
-        .values_list("challenge__gpu", flat=True)
-    )
-    return row.first()
 
 
 def _claim_and_run(submission_id: int, grant: slots.Grant) -> None:
@@ -74,112 +66,140 @@ def _claim_and_run(submission_id: int, grant: slots.Grant) -> None:
         state = lifecycle.release_after_platform_failure(
             submission_id=submission_id, attempt=attempt, reason=type(exc).__name__
         )
-        monitoring.record_incident(submission_id, f"{type(exc).__name__}: {exc} ({state})")
-        if state == "queued":
+        record_incident(submission_id, f"{type(exc).__name__}: {exc} ({state})")
+        if state == lifecycle.State.QUEUED:
             dispatch.resend(submission_id)
 
 
 def _run_claimed(submission_id: int, attempt: int, grant: slots.Grant) -> None:
-    submission = (
-        apps.get_model("submissions", "Submission")
-        .objects.select_related("challenge")
-        .get(id=submission_id)
-    )
+    submission = lifecycle.claimed(submission_id=submission_id)
     challenge = submission.challenge
     workdir = Path(settings.SANDBOX_WORK_DIR) / f"{submission_id}-{attempt}"
     remove_tree(workdir)
+    name = submission.upload.name or ""
+    with submission.upload.open("rb") as stored:
+        upload = stored.read()  # at most the upload limit: checked when it was stored
     try:
         try:
-            with submission.upload.open("rb") as source:
-                unpack_submission(
-                    source, name=submission.upload.name, target=workdir / "code",
-                    entrypoint=challenge.entrypoint,
-                    max_bytes=settings.SUBMISSION_MAX_UNPACKED_BYTES,
-                    max_files=settings.SUBMISSION_MAX_FILES,
-                )  # fmt: skip
+            unpack_submission(
+                io.BytesIO(upload),
+                name=name,
+                target=workdir / "code",
+                entrypoint=challenge.entrypoint,
+                max_bytes=settings.SUBMISSION_MAX_UNPACKED_BYTES,
+                max_files=settings.SUBMISSION_MAX_FILES,
+            )
         except UnpackRejected as exc:
-            lifecycle.finish_failed(submission_id=submission_id, attempt=attempt,
-                                    reason=str(exc), facts=lifecycle.RunFacts())  # fmt: skip
+            lifecycle.finish_failed(
+                submission_id=submission_id,
+                attempt=attempt,
+                reason=str(exc),
+                facts=lifecycle.RunFacts(),
+            )
             return
-        _sandbox_and_grade(submission_id, attempt, challenge, workdir, grant)
+        # Scanned on every run, so a rescore scans again (with today's fingerprints).
+        contaminated = contamination(
+            name=_shown_name(submission.original_name, stored=name),
+            upload=upload,
+            hidden_dir=challenge.hidden_dir,
+            checksum=challenge.grader_checksum,
+        )
+        _sandbox_and_grade(submission, attempt, workdir, grant, held_for=contaminated)
     finally:
         remove_tree(workdir)
 
 
-def _sandbox_and_grade(submission_id: int, attempt: int, challenge, workdir: Path,  # type: ignore[no-untyped-def]
-                       grant: slots.Grant) -> None:  # fmt: skip
-    if challenge.gpu == "required" and grant.gpu is None:
+def _shown_name(original: str, *, stored: str) -> str:
+    """The name the student gave the upload, when it is of the kind it was stored as."""
+    suffix = Path(stored).suffix
+    return original if original.lower().endswith(suffix) else Path(stored).name
+
+
+def _sandbox_and_grade(
+    submission: Submission, attempt: int, workdir: Path, grant: slots.Grant, *, held_for: str
+) -> None:
+    challenge = submission.challenge
+    if challenge.gpu == Challenge.Gpu.REQUIRED and grant.gpu is None:
         raise SandboxUnavailable("this challenge needs a GPU and this worker has none")
     output_dir = workdir / "output"
     output_dir.mkdir(parents=True)
-    limits = limits_for(challenge.limits)
     spec = SandboxSpec(
-        code_dir=workdir / "code", data_dir=challenge.public_dir, output_dir=output_dir,
-        runtime=challenge.runtime, entrypoint=challenge.entrypoint, limits=limits,
-        gpu=grant.gpu, cpus=grant.cpus,
-    )  # fmt: skip
-    backend = get_backend(settings.SANDBOX_BACKEND, runtimes_dir=Path(settings.RUNTIMES_DIR))
-    if challenge.grading.get("kind") == "interactive":
-        _run_interactive(submission_id, attempt, challenge, spec, backend)
+        code_dir=workdir / "code",
+        data_dir=challenge.public_dir,
+        output_dir=output_dir,
+        runtime=challenge.runtime,
+        entrypoint=challenge.entrypoint,
+        limits=limits_for(challenge.limits),
+        gpu=grant.gpu,
+        cpus=grant.cpus,
+        seed=submission.seed,
+    )
+    verdict = run_and_grade(
+        backend=get_backend(settings.SANDBOX_BACKEND, runtimes_dir=Path(settings.RUNTIMES_DIR)),
+        spec=spec,
+        grading=load_spec(challenge.grading),
+        hidden_dir=challenge.hidden_dir,
+        tick=_heartbeat(submission.id, attempt),
+    )
+    # A GPU held for the run is charged for its whole wall time (GPU budgets).
+    gpu_seconds = (verdict.facts.wall_seconds or 0.0) if grant.gpu is not None else 0.0
+    facts = dataclasses.replace(
+        verdict.facts, ran_on=_ran_on(challenge, grant), gpu_seconds=gpu_seconds
+    )
+    if verdict.stopped:
+        # Cancelled: the student keeps the log of what ran. Taken over: nothing is written.
+        kept = lifecycle.record_cancelled_run(
+            submission_id=submission.id, attempt=attempt, facts=facts
+        )
+        logger.warning(
+            "submission %s attempt %s was stopped (%s)",
+            submission.id,
+            attempt,
+            "cancelled: its log is kept" if kept else "no longer this run's",
+        )
         return
-    result = backend.run(spec, tick=_heartbeat(submission_id, attempt))
-    if result.status is Status.CANCELLED:
-        # Cancelled, or our lease was taken over: the row is not ours to write.
-        logger.warning("submission %s attempt %s is no longer this run's (cancelled or "
-                       "taken over): its run was stopped", submission_id, attempt)  # fmt: skip
+    if verdict.scores is None:
+        lifecycle.finish_failed(
+            submission_id=submission.id, attempt=attempt, reason=verdict.reason, facts=facts
+        )
         return
-    facts = _facts(result)
-    if not result.ok:
-        reason = failure_reason(result, limits)
-        lifecycle.finish_failed(submission_id=submission_id, attempt=attempt, reason=reason,
-                                facts=facts)  # fmt: skip
-        return
-    try:
-        scores = grade(spec=load_spec(challenge.grading), output_dir=output_dir,
-                       hidden_dir=challenge.hidden_dir)  # fmt: skip
-    except InvalidOutput as exc:
-        lifecycle.finish_failed(submission_id=submission_id, attempt=attempt, reason=str(exc),
-                                facts=facts)  # fmt: skip
-        return
-    lifecycle.finish_scored(submission_id=submission_id, attempt=attempt, public=scores.public,
-                            private=scores.private, facts=facts)  # fmt: skip
-
-
-def _run_interactive(  # type: ignore[no-untyped-def]
-    submission_id: int, attempt: int, challenge, spec: SandboxSpec, backend: SandboxBackend
-) -> None:
-    """The grader talks with the program while it runs (worker/interactive): scores,
-    or a failure reason, come out of the conversation, not out of /output."""
-    outcome = run_interactive(
-        backend=backend, spec=spec, grading=load_spec(challenge.grading),
-        hidden_dir=challenge.hidden_dir, tick=_heartbeat(submission_id, attempt),
-    )  # fmt: skip
-    if outcome.cancelled:
-        return  # cancelled, or our lease was taken over: the row is not ours to write
-    facts = dataclasses.replace(_facts(outcome.result), sandbox_status=outcome.sandbox_status,
-                                log_tail=outcome.log_tail)  # fmt: skip
-    if outcome.scores is None:
-        lifecycle.finish_failed(submission_id=submission_id, attempt=attempt,
-                                reason=outcome.reason, facts=facts)  # fmt: skip
-        return
-    lifecycle.finish_scored(submission_id=submission_id, attempt=attempt,
-                            public=outcome.scores.public, private=outcome.scores.private,
-                            facts=facts)  # fmt: skip
-
-
-def limits_for(table: dict[str, int]) -> Limits:
-    defaults = Limits()
-    return Limits(
-        wall_seconds=float(table.get("wall_seconds", defaults.wall_seconds)),
-        cpu_seconds=float(table.get("cpu_seconds", defaults.cpu_seconds)),
-        memory_bytes=int(table.get("memory_mb", defaults.memory_bytes // MiB)) * MiB,
-        processes=int(table.get("processes", defaults.processes)),
-        output_bytes=int(table.get("output_mb", defaults.output_bytes // MiB)) * MiB,
-        tmp_bytes=int(table.get("tmp_mb", defaults.tmp_bytes // MiB)) * MiB,
+    lifecycle.finish_scored(
+        submission_id=submission.id,
+        attempt=attempt,
+        scores=verdict.scores,
+        facts=facts,
+        hold_reason=held_for
+        or beyond_plausible(
+            scores=verdict.scores, best=challenge.plausible_best, direction=challenge.direction
+        ),
     )
 
 
-def _heartbeat(submission_id: int, attempt: int):  # type: ignore[no-untyped-def]
+def _ran_on(challenge: Challenge, grant: slots.Grant) -> dict[str, object]:
+    return ran_on(
+        runtime=challenge.runtime,
+        runtimes_dir=Path(settings.RUNTIMES_DIR),
+        backend=settings.SANDBOX_BACKEND,
+        gpu=grant.gpu,
+        bundle_hash=challenge.bundle_hash,
+        grader_checksum=challenge.grader_checksum,
+    )
+
+
+def limits_for(table: Mapping[str, int]) -> Limits:
+    """A challenge's ``[limits]`` table (every key present: the bundle loader fills
+    in the defaults) as the sandbox's limits."""
+    return Limits(
+        wall_seconds=float(table["wall_seconds"]),
+        cpu_seconds=float(table["cpu_seconds"]),
+        memory_bytes=int(table["memory_mb"]) * MiB,
+        processes=int(table["processes"]),
+        output_bytes=int(table["output_mb"]) * MiB,
+        tmp_bytes=int(table["tmp_mb"]) * MiB,
+    )
+
+
+def _heartbeat(submission_id: int, attempt: int) -> Tick:
     """The sandbox's tick (about every 0.5 s). Every tick reads whether the run is
     still ours, so a cancel or a take-over stops it within a second; the lease
     is renewed every third of its length."""
@@ -201,13 +221,3 @@ def _heartbeat(submission_id: int, attempt: int):  # type: ignore[no-untyped-def
             return True
 
     return tick
-
-
-def _facts(result: SandboxResult) -> lifecycle.RunFacts:
-    return lifecycle.RunFacts(
-        sandbox_status=str(result.status),
-        wall_seconds=result.wall_seconds,
-        cpu_seconds=result.cpu_seconds,
-        peak_memory_bytes=result.peak_memory_bytes,
-        log_tail=result.log_tail,
-    )

@@ -1,20 +1,51 @@
-"""The Celery queues: where a submission's task goes, and where the platform's own
-housekeeping goes (never behind a student's hour-long run)."""
+"""The Celery queues: a lane per expected duration and device, so a one-second
+run never waits behind an hour-long one, and the platform's own housekeeping
+(never behind any run).
+
+A challenge's jobs are short when its runs are expected to take at most
+SHORT_LANE_SECONDS (the median of its recent runs, or its wall limit before it
+has any); the rest are long. Short-lane workers take only short jobs; long-lane
+workers take long ones and, when they have none, short ones too.
+"""
 
 import enum
 
 
-class Queue(enum.StrEnum):
+class Device(enum.StrEnum):
     CPU = "cpu"
     GPU = "gpu"
-    # The reaper: consumed by the one `beat` process, so it runs on time even
-    # when every submission worker is busy.
+
+
+class Lane(enum.StrEnum):
+    SHORT = "short"
+    LONG = "long"
+
+
+class Queue(enum.StrEnum):
+    CPU_SHORT = "cpu-short"
+    CPU_LONG = "cpu-long"
+    GPU_SHORT = "gpu-short"
+    GPU_LONG = "gpu-long"
+    # The reaper and requested dispatch passes: consumed by the one `beat`
+    # process, so they run on time even when every submission worker is busy.
     MAINTENANCE = "maintenance"
 
 
-SUBMISSION_QUEUES = (Queue.CPU, Queue.GPU)
+SUBMISSION_QUEUES = (Queue.CPU_SHORT, Queue.CPU_LONG, Queue.GPU_SHORT, Queue.GPU_LONG)
+GPU_QUEUES = (Queue.GPU_SHORT, Queue.GPU_LONG)
 
 
-def queue_for(gpu_mode: str) -> Queue:
-    """A challenge with gpu = optional or required runs on the GPU workers' queue."""
-    return Queue.CPU if gpu_mode == "none" else Queue.GPU
+def queue_for(device: Device, lane: Lane) -> Queue:
+    return Queue(f"{device}-{lane}")
+
+
+def lane_for(expected_seconds: float, *, short_lane_seconds: float) -> Lane:
+    return Lane.SHORT if expected_seconds <= short_lane_seconds else Lane.LONG
+
+
+def device_for(gpu_mode: str, *, gpu_worker_alive: bool) -> Device:
+    """CPU for gpu = none; GPU for required; for optional, the GPU while a GPU
+    worker is alive, else the CPU (nothing waits for a device that is not there)."""
+    if gpu_mode == "none" or (gpu_mode == "optional" and not gpu_worker_alive):
+        return Device.CPU
+    return Device.GPU

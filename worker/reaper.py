@@ -10,7 +10,9 @@ import time
 
 import redis
 
-from worker import broker, dispatch, lifecycle, monitoring
+from server.submissions import lifecycle
+from worker import broker, dispatch
+from worker.incidents import record_incident
 
 logger = logging.getLogger(__name__)
 LAST_RUN_KEY = "milestones:reaper:last-run"
@@ -19,8 +21,8 @@ LAST_RUN_KEY = "milestones:reaper:last-run"
 def reap() -> None:
     released = lifecycle.requeue_expired_leases()
     for submission_id, state in released.items():
-        monitoring.record_incident(submission_id, f"lease expired ({state})")
-        if state == "queued":
+        record_incident(submission_id, f"lease expired ({state})")
+        if state == lifecycle.State.QUEUED:
             dispatch.resend(submission_id)  # now, rather than after the grace period
     resent = dispatch.redispatch_lost()
     sent = dispatch.dispatch_pending()

@@ -71,12 +71,12 @@ def core_groups(cores: list[int], per_run: int) -> list[tuple[int, ...]]:
 
 
 @contextlib.contextmanager
-def granted(*, gpu_mode: str, gpu_wait_seconds: float | None = None) -> Iterator[Grant]:
-    """Hold a GPU (for a gpu challenge, where this host has any) and a core group."""
+def granted(*, gpu: bool, gpu_wait_seconds: float | None = None) -> Iterator[Grant]:
+    """Hold a GPU (when the job wants one and this host has any) and a core group."""
     wait = settings.GPU_WAIT_SECONDS if gpu_wait_seconds is None else gpu_wait_seconds
     with contextlib.ExitStack() as stack:
-        gpu = _take_gpu(stack, wait) if gpu_mode != "none" else None
-        yield Grant(gpu=gpu, cpus=_take_cores(stack))
+        device = _take_gpu(stack, wait) if gpu else None
+        yield Grant(gpu=device, cpus=_take_cores(stack))
 
 
 def _take_gpu(stack: contextlib.ExitStack, wait_seconds: float) -> int | None:

@@ -1,12 +1,15 @@
 """Celery tasks: thin, idempotent, taking ids. A redelivered task is a no-op
-because the claim in worker.lifecycle is a guarded UPDATE."""
+because every transition in server.submissions.lifecycle is a guarded UPDATE.
+Tasks are sent by name (``app.send_task``), so no sender imports this module."""
 
 from __future__ import annotations
 
+from worker import dispatch, preparation, reaper
 from worker.celery import app
+from worker.execution import execute_submission
 
 # Longer than any challenge's wall limit may be: the sandbox enforces the real one.
-_HARD_LIMIT_SECONDS = 7 * 3600
+HARD_LIMIT_SECONDS = 7 * 3600
 
 
 @app.task(
@@ -14,11 +17,9 @@ _HARD_LIMIT_SECONDS = 7 * 3600
     acks_late=True,
     reject_on_worker_lost=True,
     ignore_result=True,
-    time_limit=_HARD_LIMIT_SECONDS,
+    time_limit=HARD_LIMIT_SECONDS,
 )
 def run_submission(submission_id: int) -> None:
-    from worker.execution import execute_submission
-
     execute_submission(submission_id=submission_id)
 
 
@@ -26,6 +27,26 @@ def run_submission(submission_id: int) -> None:
 # expiry, so a reaper that was down does not find a backlog of runs to replay.
 @app.task(name="worker.tasks.reap_stale", ignore_result=True, time_limit=120)
 def reap_stale() -> None:
-    from worker.reaper import reap
+    reaper.reap()
 
-    reap()
+
+# Sent by worker.dispatch.request (after an upload, a cancel, a rescore),
+# on the maintenance queue: the web request never runs the fair-share pass.
+@app.task(name="worker.tasks.dispatch_pending", ignore_result=True, time_limit=120)
+def dispatch_pending() -> None:
+    dispatch.forget_request()  # first: a request made from now on sends a new pass
+    dispatch.dispatch_pending()
+
+
+# An uploaded bundle's prepare.py, in the sandbox (worker.preparation), on the
+# maintenance queue: never in the web request. Idempotent: a redelivered task
+# finds its preparation no longer staged and does nothing.
+@app.task(
+    name="worker.tasks.prepare_bundle",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+    time_limit=HARD_LIMIT_SECONDS,
+)
+def prepare_bundle(preparation_id: int) -> None:
+    preparation.prepare_uploaded(preparation_id=preparation_id)

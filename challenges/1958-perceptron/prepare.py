@@ -4,7 +4,9 @@ A hidden hyperplane ``w . x + b = 0`` (``w`` a unit vector) cuts the space in tw
 points are drawn from a standard normal distribution, and those closer to the
 plane than ``MARGIN`` are thrown away, so every point, train or test, lies at
 least ``MARGIN`` from it. A point's label is 1 on the side ``w . x + b > 0``,
-0 on the other. No raw data is needed, so ``datasets_dir`` is unused.
+0 on the other. No raw data is needed, so ``datasets_dir`` is unused. The sums
+that decide which points keep the margin, and their labels, are correctly rounded
+(``side``): the files are the same on every CPU.
 
     PYTHONPATH=. python challenges/1958-perceptron/prepare.py OUT_DIR
 
@@ -14,6 +16,7 @@ writes OUT_DIR/public (train.csv, test.csv) and OUT_DIR/hidden (labels.csv).
 from __future__ import annotations
 
 import argparse
+import math
 from pathlib import Path
 
 import numpy as np
@@ -35,24 +38,31 @@ FEATURES = [f"x{i}" for i in range(1, DIMENSIONS + 1)]
 def hidden_plane() -> tuple[np.ndarray, float]:
     """The separating hyperplane ``(w, b)``, with ``|w| = 1``: the answer, kept out of public/."""
     w = np.random.default_rng(SEED).normal(size=DIMENSIONS)
-    return w / np.linalg.norm(w), BIAS
+    return w / math.sqrt(math.fsum(w * w)), BIAS
+
+
+def side(points: np.ndarray, plane: tuple[np.ndarray, float]) -> np.ndarray:
+    """``x . w + b`` of each point, each sum correctly rounded (``math.fsum``), not left to
+    BLAS, whose summation order (and so last bit) depends on the CPU: which points keep
+    the margin, and their labels, must not."""
+    w, b = plane
+    return np.array([math.fsum([*(row * w), b]) for row in points])
 
 
 def make_points(
     rng: np.random.Generator, n: int, plane: tuple[np.ndarray, float]
 ) -> tuple[np.ndarray, np.ndarray]:
     """``n`` points at least ``MARGIN`` from the plane, and their labels (0 or 1)."""
-    w, b = plane
     kept: list[np.ndarray] = []
     count = 0
     while count < n:
         # Rounded before the margin test, so the published digits keep the margin exactly.
         x = np.round(rng.normal(size=(2 * n, DIMENSIONS)), DECIMALS)
-        x = x[np.abs(x @ w + b) >= MARGIN]
+        x = x[np.abs(side(x, plane)) >= MARGIN]
         kept.append(x)
         count += len(x)
     points = np.concatenate(kept)[:n]
-    return points, (points @ w + b > 0).astype(np.int64)
+    return points, (side(points, plane) > 0).astype(np.int64)
 
 
 def _number(value: float) -> str:

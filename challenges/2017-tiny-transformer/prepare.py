@@ -62,8 +62,11 @@ def main() -> None:
     parser.add_argument("out_dir", type=Path, help="writes OUT_DIR/public and OUT_DIR/hidden")
     parser.add_argument("datasets_dir", type=Path, nargs="?", default=Path("../shared/datasets"))
     args = parser.parse_args()
-    prepare(public_dir=args.out_dir / "public", hidden_dir=args.out_dir / "hidden",
-            datasets_dir=args.datasets_dir)  # fmt: skip
+    prepare(
+        public_dir=args.out_dir / "public",
+        hidden_dir=args.out_dir / "hidden",
+        datasets_dir=args.datasets_dir,
+    )
     print(f"wrote {args.out_dir}/public and {args.out_dir}/hidden")
 
 

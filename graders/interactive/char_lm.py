@@ -28,10 +28,11 @@ from typing import Any
 
 import numpy as np
 
-from graders.grading import Scores
+from graders.bootstrap import mean_interval
 from graders.hidden import read_hidden_labels
 from graders.interactive.environment import Environment
 from graders.interactive.protocol import ProtocolViolation
+from graders.scores import Scores
 from graders.splits import PUBLIC
 
 # How far the probabilities of one answer row may sum from 1 (printed floats are rounded).
@@ -55,8 +56,11 @@ class CharLM(Environment):
 
     @classmethod
     def check_options(cls, options: Mapping[str, object]) -> list[str]:
-        problems = [f"unknown key {key!r}" for key in sorted(map(str, options))
-                    if key not in ("steps", "context")]  # fmt: skip
+        problems = [
+            f"unknown key {key!r}"
+            for key in sorted(map(str, options))
+            if key not in ("steps", "context")
+        ]
         if not _whole(options.get("steps"), 1, 1_000_000):
             problems.append("steps (positions evaluated per stream) must be a whole number >= 1")
         if not _whole(options.get("context", 256), 1, LARGEST_CONTEXT):
@@ -77,7 +81,7 @@ class CharLM(Environment):
 
     @property
     def total_queries(self) -> int:
-        return self.steps
+        return int(self.steps)
 
     def next_query(self) -> dict[str, Any] | None:
         if self.step >= self.steps:
@@ -100,11 +104,16 @@ class CharLM(Environment):
     def scores(self) -> Scores:
         if self.step < self.steps:
             raise RuntimeError("scores asked before every query was answered")
+        # A stream's characters follow one another: the items resampled for the
+        # interval are the streams (each its mean bits), not single characters.
+        per_stream = self.bits.mean(axis=1)
         return Scores(
             public=float(self.bits[self.public].mean()),
             private=float(self.bits[~self.public].mean()),
             n_public=int(self.public.sum()) * self.steps,
             n_private=int((~self.public).sum()) * self.steps,
+            public_interval=mean_interval(per_stream[self.public]),
+            private_interval=mean_interval(per_stream[~self.public]),
         )
 
 
@@ -158,8 +167,9 @@ def _encode(text: str, vocab: Sequence[str]) -> np.ndarray:
     return np.array([index[c] for c in text], dtype=np.int64)
 
 
-def _check_layout(starts: np.ndarray, public: np.ndarray, length: int, context: int,
-                  steps: int) -> None:  # fmt: skip
+def _check_layout(
+    starts: np.ndarray, public: np.ndarray, length: int, context: int, steps: int
+) -> None:
     """Every stream fits in the text and none sees another's targets (an instructor's bug)."""
     if not public.any() or public.all():
         raise ValueError("the streams need both a public and a private part")

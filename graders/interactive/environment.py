@@ -15,19 +15,21 @@ returns as the scores. Adding one is adding a module and a line in
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
-from graders.grading import Scores
 from graders.metrics import Direction
+from graders.scores import Scores
 
 
 class Environment(ABC):
     name: ClassVar[str]
     metric: ClassVar[str]  # the name of the score shown on the site
     direction: ClassVar[Direction]
+    score_range: ClassVar[tuple[float, float]] = (0.0, math.inf)  # where real scores lie
 
     @classmethod
     def check_options(cls, options: Mapping[str, object]) -> list[str]:

@@ -46,7 +46,7 @@ def parse_ready(line: bytes) -> None:
         message: object = _parse(line, what="the ready line")
     except ProtocolViolation:
         message = None
-    if message != READY or message["ready"] is not True:  # type: ignore[index]
+    if not isinstance(message, dict) or message != READY or message["ready"] is not True:
         raise ProtocolViolation(
             f"the first line on stdout must be {json.dumps(READY)}, got {shown(line)}; "
             "print logs and progress to stderr, not stdout"
@@ -65,8 +65,9 @@ def parse_answer(line: bytes, *, number: int) -> dict[str, Any]:
 
 def _parse(line: bytes, *, what: str) -> dict[str, Any]:
     try:
-        message = json.loads(line.decode("utf-8"), parse_constant=_no_constants,
-                             object_pairs_hook=_no_duplicates)  # fmt: skip
+        message = json.loads(
+            line.decode("utf-8"), parse_constant=_no_constants, object_pairs_hook=_no_duplicates
+        )
     except UnicodeDecodeError:
         raise ProtocolViolation(f"{what} is not UTF-8 text: {shown(line)}") from None
     except ValueError as exc:

@@ -6,5 +6,8 @@ from __future__ import annotations
 
 from graders.interactive.char_lm import CharLM
 from graders.interactive.environment import Environment
+from graders.registry import Registry
 
-ENVIRONMENTS: dict[str, type[Environment]] = {cls.name: cls for cls in (CharLM,)}
+ENVIRONMENTS: Registry[type[Environment]] = Registry(
+    "environment", [(cls.name, cls) for cls in (CharLM,)]
+)

@@ -19,18 +19,17 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from graders.errors import GradingSpecError
-from graders.grading import Scores
+from graders.graded import LiveGraded
 from graders.interactive.environment import Environment
 from graders.interactive.registry import ENVIRONMENTS
 from graders.metrics import Direction
 
 HARNESS_KEYS = frozenset({"environment", "query_seconds", "max_answer_kb", "metric", "direction"})
 LIMITS = {"query_seconds": (120, 6 * 3600), "max_answer_kb": (1024, 64 * 1024)}
-KiB = 1024
 
 
 @dataclass(frozen=True)
-class InteractiveSpec:
+class InteractiveSpec(LiveGraded):
     environment: str
     metric: str
     direction: Direction
@@ -38,7 +37,6 @@ class InteractiveSpec:
     max_answer_kb: int
     options: Mapping[str, object] = field(default_factory=dict)
     kind: ClassVar[str] = "interactive"
-    interactive: ClassVar[bool] = True  # graded while the program runs, not from /output
 
     @classmethod
     def from_dict(cls, table: Mapping[str, object]) -> InteractiveSpec:
@@ -55,24 +53,18 @@ class InteractiveSpec:
             problems += _agrees(table, environment)
         if problems or environment is None:
             raise GradingSpecError(problems)
-        return cls(environment=environment.name, metric=environment.metric,
-                   direction=environment.direction, options=options,
-                   query_seconds=float(limits["query_seconds"]),
-                   max_answer_kb=limits["max_answer_kb"])  # fmt: skip
-
-    @property
-    def max_answer_bytes(self) -> int:
-        return self.max_answer_kb * KiB
+        return cls(
+            environment=environment.name,
+            metric=environment.metric,
+            direction=environment.direction,
+            options=options,
+            query_seconds=float(limits["query_seconds"]),
+            max_answer_kb=limits["max_answer_kb"],
+        )
 
     def open(self, *, hidden_dir: Path) -> Environment:
         """A fresh environment over the hidden data: one per evaluation."""
         return ENVIRONMENTS[self.environment](hidden_dir=hidden_dir, options=self.options)
-
-    def grade(self, *, output_dir: Path, hidden_dir: Path) -> Scores:
-        raise TypeError(
-            "an interactive challenge is graded while its program runs (worker.interactive), "
-            "not from its output files"
-        )
 
 
 def _limit(table: Mapping[str, object], name: str, problems: list[str]) -> int:
@@ -88,6 +80,7 @@ def _agrees(table: Mapping[str, object], environment: type[Environment]) -> list
     problems = []
     for key, expected in (("metric", environment.metric), ("direction", environment.direction)):
         if key in table and table[key] != expected:
-            problems.append(f"{key} of environment {environment.name!r} is {expected!r}, "
-                            f"not {table[key]!r}")  # fmt: skip
+            problems.append(
+                f"{key} of environment {environment.name!r} is {expected!r}, not {table[key]!r}"
+            )
     return problems

@@ -5,16 +5,9 @@ from __future__ import annotations
 
 from graders.metrics import accuracy, mse
 from graders.metrics.base import DIRECTIONS, Direction, Metric
+from graders.registry import Registry
 
-__all__ = ["DIRECTIONS", "METRICS", "Direction", "Metric", "get_metric"]
+__all__ = ["DIRECTIONS", "METRICS", "Direction", "Metric"]
 
 _MODULES = (accuracy, mse)
-METRICS: dict[str, Metric] = {module.METRIC.name: module.METRIC for module in _MODULES}
-
-
-def get_metric(name: str) -> Metric:
-    try:
-        return METRICS[name]
-    except KeyError:
-        known = ", ".join(sorted(METRICS))
-        raise KeyError(f"unknown metric {name!r} (known: {known})") from None
+METRICS: Registry[Metric] = Registry("metric", [(m.METRIC.name, m.METRIC) for m in _MODULES])

@@ -1,7 +1,10 @@
-"""What a metric is: a name, the direction in which it improves, and a pure function."""
+"""What a metric is: a name, the direction in which it improves, the range a real
+score lies in, and a pure function giving one value per item, whose mean is the
+score (so a score's uncertainty can be estimated by resampling its items)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -10,15 +13,22 @@ import numpy as np
 
 Direction = Literal["higher", "lower"]
 DIRECTIONS: tuple[Direction, ...] = ("higher", "lower")
+PerItem = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
 @dataclass(frozen=True)
 class Metric:
-    """``fn(y_true, y_pred)`` takes two 1-D arrays of equal, non-zero length."""
+    """``per_item(y_true, y_pred)`` takes two 1-D arrays of equal, non-zero length."""
 
     name: str
     direction: Direction
-    fn: Callable[[np.ndarray, np.ndarray], float]
+    per_item: PerItem
+    low: float = 0.0
+    high: float = math.inf
+
+    def fn(self, y_true: np.ndarray, y_pred: np.ndarray) -> float:
+        """The score: the mean of the per-item values."""
+        return float(np.mean(self.per_item(y_true, y_pred)))
 
 
 def check_pair(y_true: np.ndarray, y_pred: np.ndarray) -> None:

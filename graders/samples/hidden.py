@@ -4,11 +4,18 @@ bug that must never be blamed on a student (it raises ``ValueError``: a platform
 error, retried, never a failed submission).
 
     hidden/labels.csv        id,label,split: each test image's index, digit and split
-    hidden/classifier.npz    w1 b1 w2 b2 w3 b3: the feature network (features.py)
-    hidden/features.npz      test_features [N_test, 64]: the test images' features
-    hidden/memorization.npz  mean, components, train_codes, test_codes: the codebook;
-                             test_to_train [N_test], train_to_test [N_train]: the real
-                             images' nearest distances, whose quantiles are the thresholds
+    hidden/classifier.npz    the feature network (features.py): int8 weights w1 w2 w3,
+                             int64 biases b1 b2 b3, shift, unit; shipped with the bundle
+    hidden/components.npz    components [784, 64] int16: the codebook's projection
+                             (memorization.py); shipped with the bundle
+    hidden/features.npz      test_features [N_test, 64] uint16: the test images' features
+    hidden/memorization.npz  train_codes [N_train, 64], test_codes [N_test, 64] int32: the
+                             real images' codes; test_to_train [N_test], train_to_test
+                             [N_train] float64: their nearest distances, whose quantiles
+                             are the thresholds
+
+Every one of them is the same, byte for byte, on every machine: the shipped files
+are copied, the others computed from them in exact integer arithmetic.
 """
 
 from __future__ import annotations
@@ -21,22 +28,30 @@ from pathlib import Path
 import numpy as np
 
 from graders.hidden import read_hidden_labels
-from graders.samples.features import LAYERS, PARAMS, param_shapes
-from graders.samples.memorization import N_COMPONENTS, Codebook, Thresholds, thresholds
+from graders.samples.features import LAYERS, LAYOUT, FeatureNetwork
+from graders.samples.memorization import (
+    N_COMPONENTS,
+    Codebook,
+    Thresholds,
+    check_components,
+    thresholds,
+)
 from graders.splits import PUBLIC
 
 LABELS = "labels.csv"
 CLASSIFIER = "classifier.npz"
+COMPONENTS = "components.npz"
 FEATURES = "features.npz"
 MEMORIZATION = "memorization.npz"
-CODEBOOK = ("mean", "components", "train_codes", "test_codes")  # Codebook's fields, in order
+Layout = Mapping[str, tuple[tuple[int | None, ...], np.dtype[np.generic]]]
+COMPONENTS_LAYOUT: Layout = {"components": ((LAYERS[0], N_COMPONENTS), np.dtype(np.int16))}
 _EPOCH = (1980, 1, 1, 0, 0, 0)  # fixed member timestamps: the same arrays give the same bytes
 
 
 @dataclass(frozen=True)
 class HiddenData:
-    params: dict[str, np.ndarray]
-    test_features: np.ndarray  # [N_test, 64] float32, row i = test id i
+    network: FeatureNetwork
+    test_features: np.ndarray  # [N_test, 64] uint16, row i = test id i
     public: np.ndarray  # [N_test] bool
     book: Codebook
     taus: Thresholds
@@ -50,24 +65,29 @@ def write_npz(path: Path, arrays: Mapping[str, np.ndarray]) -> None:
             info = zipfile.ZipInfo(f"{name}.npy", date_time=_EPOCH)
             info.external_attr = 0o644 << 16
             with archive.open(info, "w", force_zip64=True) as member:
-                np.lib.format.write_array(member, np.ascontiguousarray(array), allow_pickle=False)
+                np.lib.format.write_array(  # type: ignore[no-untyped-call]
+                    member, np.asarray(array, order="C"), allow_pickle=False
+                )
 
 
-def read_npz(path: Path, shapes: Mapping[str, tuple[int | None, ...]]) -> dict[str, np.ndarray]:
-    """The arrays named in ``shapes`` (``None``: any size), checked; ``ValueError`` if not."""
+def read_npz(path: Path, layout: Layout) -> dict[str, np.ndarray]:
+    """The arrays named in ``layout`` (name -> (shape, dtype); ``None``: any size), checked;
+    ``ValueError`` if one is missing, of another shape or dtype, or not finite."""
     with np.load(path, allow_pickle=False) as archive:
-        missing = sorted(set(shapes) - set(archive.files))
+        missing = sorted(set(layout) - set(archive.files))
         if missing:
             raise ValueError(f"{path}: missing arrays {', '.join(missing)}")
-        arrays = {name: archive[name] for name in shapes}
-    for name, shape in shapes.items():
+        arrays = {name: archive[name] for name in layout}
+    for name, (shape, dtype) in layout.items():
         array = arrays[name]
         fits = array.ndim == len(shape) and all(
             want is None or got == want for got, want in zip(array.shape, shape, strict=True)
         )
-        if not fits or not np.isfinite(array).all():
-            raise ValueError(f"{path}: {name} has shape {array.shape} (expected {shape}) "
-                             "or values that are not finite")  # fmt: skip
+        if not fits or array.dtype != dtype or not np.isfinite(array).all():
+            raise ValueError(
+                f"{path}: {name} is {array.dtype}{list(array.shape)} (expected {dtype}"
+                f"{[n if n is not None else 'N' for n in shape]}) or has values that are not finite"
+            )
     return arrays
 
 
@@ -76,23 +96,31 @@ def load(hidden_dir: Path) -> HiddenData:
     n_test = len(ids)
     if not np.array_equal(ids, np.arange(n_test)):
         raise ValueError(f"{hidden_dir / LABELS}: ids must be 0..{n_test - 1} in order")
-    params = read_npz(hidden_dir / CLASSIFIER, param_shapes())
-    width = LAYERS[-2]
-    features = read_npz(hidden_dir / FEATURES, {"test_features": (n_test, width)})
-    memo = read_npz(hidden_dir / MEMORIZATION, {
-        "mean": (LAYERS[0],), "components": (LAYERS[0], N_COMPONENTS),
-        "train_codes": (None, N_COMPONENTS), "test_codes": (n_test, N_COMPONENTS),
-        "test_to_train": (n_test,), "train_to_test": (None,),
-    })  # fmt: skip
+    network = FeatureNetwork.from_arrays(read_npz(hidden_dir / CLASSIFIER, LAYOUT))
+    components = read_npz(hidden_dir / COMPONENTS, COMPONENTS_LAYOUT)["components"]
+    check_components(components)
+    features = read_npz(
+        hidden_dir / FEATURES, {"test_features": ((n_test, LAYERS[-2]), np.dtype(np.uint16))}
+    )
+    codes, distances = np.dtype(np.int32), np.dtype(np.float64)
+    memo = read_npz(
+        hidden_dir / MEMORIZATION,
+        {
+            "train_codes": ((None, N_COMPONENTS), codes),
+            "test_codes": ((n_test, N_COMPONENTS), codes),
+            "test_to_train": ((n_test,), distances),
+            "train_to_test": ((None,), distances),
+        },
+    )
     if len(memo["train_to_test"]) != len(memo["train_codes"]):
         raise ValueError(f"{hidden_dir / MEMORIZATION}: train_to_test and train_codes differ")
     public = splits == PUBLIC
     if public.all() or not public.any():
         raise ValueError(f"{hidden_dir / LABELS}: needs both public and private ids")
     return HiddenData(
-        params={name: params[name].astype(np.float32) for name in PARAMS},
-        test_features=features["test_features"].astype(np.float32),
+        network=network,
+        test_features=features["test_features"],
         public=public,
-        book=Codebook(*(memo[name].astype(np.float32) for name in CODEBOOK)),
+        book=Codebook(components, memo["train_codes"], memo["test_codes"]),
         taus=thresholds(memo["test_to_train"], memo["train_to_test"]),
     )

@@ -14,7 +14,14 @@ closer to one of those sets than real digits from outside it do.
 2. Codes. Canonical images are projected on the 64 principal components of the
    canonical training images (about 86% of their variance): nearest-neighbour
    search over 70,000 images stays a matter of seconds, and pixel noise added
-   to a copy mostly falls outside those components.
+   to a copy mostly falls outside those components. The components are fitted
+   once by the challenge's maintainers (``fitting.principal_components``),
+   rounded to integers (``COMPONENT_SCALE``) and shipped with the challenge. A
+   code is the exact integer product of the uint8 pixels with them, divided by
+   ``2**CODE_SHIFT`` and rounded (the mean image is not subtracted: moving every
+   code by one vector changes no distance), and the squared distances between
+   codes are exact integers too (``exact.py``): every machine finds the same
+   near-copies.
 3. Thresholds. ``tau_train`` is the ``QUANTILE`` (0.5%) point of the distances
    from each test image to its nearest training image; ``tau_test`` the same
    point of the distances from each training image to its nearest test image.
@@ -33,33 +40,38 @@ closer to one of those sets than real digits from outside it do.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 import numpy as np
 
-from graders.samples.features import LAYERS, pixels
+from graders.samples import exact
+from graders.samples.features import LAYERS
 
 QUANTILE = 0.005
 EXPECTED_SHARE = 2 * QUANTILE
 DOUBLING_SHARE = 0.10
 N_COMPONENTS = 64
-CHUNK = 500  # queries per distance block: 500 x 60,000 float32 is 120 MB
+COMPONENT_SCALE = 2**14  # components are stored as round(component * 2**14), int16
+CODE_SHIFT = 12  # codes = round(pixels @ components / 2**12), pixels 0..255
+CODE_UNIT = 2**CODE_SHIFT / (255 * COMPONENT_SCALE)  # one code step, in pixels of 0..1 (1/1020)
+CHUNK = 250  # queries per distance block: 250 x 60,000 float64 is 120 MB
+IMAGES_PER_PRODUCT = 5000  # images projected at once: 5000 x 784 float64 is 31 MB
 
 
 @dataclass(frozen=True)
 class Codebook:
     """The projection (fitted on the training images) and the codes of both real sets."""
 
-    mean: np.ndarray  # [784] float32
-    components: np.ndarray  # [784, N_COMPONENTS] float32
-    train_codes: np.ndarray  # [N_train, N_COMPONENTS] float32
-    test_codes: np.ndarray  # [N_test, N_COMPONENTS] float32
+    components: np.ndarray  # [784, N_COMPONENTS] int16, |value| <= COMPONENT_SCALE
+    train_codes: np.ndarray  # [N_train, N_COMPONENTS] int32
+    test_codes: np.ndarray  # [N_test, N_COMPONENTS] int32
 
 
 @dataclass(frozen=True)
 class Thresholds:
-    train: float  # tau_train
-    test: float  # tau_test
+    train: float  # tau_train, in code steps
+    test: float  # tau_test, in code steps
 
 
 @dataclass(frozen=True)
@@ -74,11 +86,12 @@ def centred(images: np.ndarray) -> np.ndarray:
     """uint8 images [N, H, W], each shifted by whole pixels (zeros filling in) so that its
     centre of mass lies nearest the image's centre. A blank image stays where it is."""
     h, w = images.shape[1:]
-    mass = images.astype(np.float64)
+    # Integer moments, then one correctly rounded division each: the same shift everywhere.
+    mass = images.astype(np.int64)
     total = mass.sum(axis=(1, 2))
-    safe = np.where(total > 0, total, 1.0)
-    rows = mass.sum(axis=2) @ np.arange(h) / safe
-    cols = mass.sum(axis=1) @ np.arange(w) / safe
+    safe = np.where(total > 0, total, 1)
+    rows = (mass.sum(axis=2) * np.arange(h)).sum(axis=1) / safe
+    cols = (mass.sum(axis=1) * np.arange(w)).sum(axis=1) / safe
     dy = np.where(total > 0, np.rint(h / 2 - rows), 0).astype(np.int64)
     dx = np.where(total > 0, np.rint(w / 2 - cols), 0).astype(np.int64)
     out = np.zeros_like(images)
@@ -91,51 +104,71 @@ def centred(images: np.ndarray) -> np.ndarray:
     return out
 
 
-def fit_codebook(train_images: np.ndarray, test_images: np.ndarray) -> Codebook:
-    """Principal components of the canonical training images, and both sets' codes."""
-    mean, scatter = _moments(train_images)
-    _, vectors = np.linalg.eigh(scatter)
-    top = vectors[:, ::-1][:, :N_COMPONENTS]
-    # eigh's sign of each vector is arbitrary; fix it so the files do not depend on it.
-    largest = top[np.abs(top).argmax(axis=0), np.arange(N_COMPONENTS)]
-    top = top * np.where(largest < 0, -1.0, 1.0)
-    empty = np.zeros((0, N_COMPONENTS), np.float32)
-    book = Codebook(mean.astype(np.float32), top.astype(np.float32), empty, empty)
-    return replace(book, train_codes=codes(train_images, book),
-                   test_codes=codes(test_images, book))  # fmt: skip
+def check_components(components: np.ndarray) -> None:
+    """int16 [784, N_COMPONENTS] within +-COMPONENT_SCALE, so that codes and their
+    distances stay exact for any image (``ValueError`` if not)."""
+    if components.shape != (LAYERS[0], N_COMPONENTS) or components.dtype != np.int16:
+        raise ValueError(f"components are {components.dtype}{list(components.shape)}")
+    if exact.largest(components) > COMPONENT_SCALE:
+        raise ValueError(f"components exceed {COMPONENT_SCALE} in magnitude")
 
 
-def _moments(images: np.ndarray, chunk: int = 10_000) -> tuple[np.ndarray, np.ndarray]:
-    """Mean [784] and scatter matrix [784, 784] (float64) of the canonical pixel rows, summed
-    a chunk at a time so that 60,000 images never sit in memory as float64 at once."""
-    total, outer = np.zeros(LAYERS[0]), np.zeros((LAYERS[0], LAYERS[0]))
-    for start in range(0, len(images), chunk):
-        rows = pixels(centred(images[start : start + chunk])).astype(np.float64)
-        total += rows.sum(axis=0)
-        outer += rows.T @ rows
-    mean = total / len(images)
-    return mean, outer - len(images) * np.outer(mean, mean)
+def fit_codebook(
+    train_images: np.ndarray, test_images: np.ndarray, components: np.ndarray
+) -> Codebook:
+    """Both real sets' codes under the (shipped) components."""
+    return Codebook(components, codes(train_images, components), codes(test_images, components))
 
 
-def codes(images: np.ndarray, book: Codebook) -> np.ndarray:
-    """float32 [N, N_COMPONENTS]: canonical images in the principal components' basis."""
-    return (pixels(centred(images)) - book.mean) @ book.components
-
-
-def nearest(queries: np.ndarray, references: np.ndarray) -> np.ndarray:
-    """float32 [N]: each query code's Euclidean distance to its nearest reference code."""
-    ref_sq = np.einsum("ij,ij->i", references, references)
-    out = np.empty(len(queries), dtype=np.float32)
-    for start in range(0, len(queries), CHUNK):
-        q = queries[start : start + CHUNK]
-        squared = np.einsum("ij,ij->i", q, q)[:, None] + ref_sq[None, :] - 2.0 * (q @ references.T)
-        out[start : start + CHUNK] = np.sqrt(np.maximum(squared.min(axis=1), 0.0))
+def codes(images: np.ndarray, components: np.ndarray) -> np.ndarray:
+    """int32 [N, N_COMPONENTS]: canonical uint8 images projected on the components, in code
+    steps. Exact: |pixels @ components| <= 784 * 255 * 2**14 < 2**32."""
+    check_components(components)
+    out = np.empty((len(images), N_COMPONENTS), np.int32)
+    for start in range(0, len(images), IMAGES_PER_PRODUCT):
+        block = centred(images[start : start + IMAGES_PER_PRODUCT])
+        products = exact.matmul(block.reshape(len(block), -1), components).astype(np.int64)
+        out[start : start + len(block)] = (products + (1 << CODE_SHIFT >> 1)) >> CODE_SHIFT
     return out
 
 
+def _squared_blocks(
+    queries: np.ndarray, references: np.ndarray
+) -> Iterator[tuple[int, np.ndarray]]:
+    """(start, exact squared distances [block, N_ref]) for blocks of ``CHUNK`` query codes.
+    Every intermediate value (|q|^2, |r|^2, q . r and their sum) is an integer of
+    magnitude at most N_COMPONENTS * (max|q| + max|r|)^2, checked below 2**53."""
+    bound = N_COMPONENTS * (exact.largest(queries) + exact.largest(references)) ** 2
+    exact.check_bound(bound, "squared code distances")
+    refs = references.astype(np.float64)
+    ref_sq = (refs * refs).sum(axis=1)
+    for start in range(0, len(queries), CHUNK):
+        q = queries[start : start + CHUNK].astype(np.float64)
+        block: np.ndarray = q @ refs.T
+        block *= -2.0
+        block += ref_sq[None, :]
+        block += (q * q).sum(axis=1)[:, None]
+        yield start, block
+
+
+def nearest(queries: np.ndarray, references: np.ndarray) -> np.ndarray:
+    """float64 [N]: each query code's Euclidean distance to its nearest reference code
+    (the correctly rounded square root of an exact integer)."""
+    out = np.empty(len(queries), dtype=np.float64)
+    for start, block in _squared_blocks(queries, references):
+        out[start : start + len(block)] = block.min(axis=1)
+    return np.sqrt(out)
+
+
 def reference_distances(book: Codebook) -> tuple[np.ndarray, np.ndarray]:
-    """(test -> nearest training image, training -> nearest test image), for the thresholds."""
-    return nearest(book.test_codes, book.train_codes), nearest(book.train_codes, book.test_codes)
+    """(test -> nearest training image, training -> nearest test image), for the
+    thresholds: both from one pass over the test-by-training distances."""
+    test_to_train = np.empty(len(book.test_codes), dtype=np.float64)
+    train_to_test = np.full(len(book.train_codes), np.inf)
+    for start, block in _squared_blocks(book.test_codes, book.train_codes):
+        test_to_train[start : start + len(block)] = block.min(axis=1)
+        np.minimum(train_to_test, block.min(axis=0), out=train_to_test)
+    return np.sqrt(test_to_train), np.sqrt(train_to_test)
 
 
 def thresholds(test_to_train: np.ndarray, train_to_test: np.ndarray) -> Thresholds:
@@ -147,7 +180,7 @@ def thresholds(test_to_train: np.ndarray, train_to_test: np.ndarray) -> Threshol
 
 def assess(images: np.ndarray, *, book: Codebook, taus: Thresholds) -> Memorization:
     """The penalty of a set of samples (uint8 [N, 28, 28])."""
-    queries = codes(images, book)
+    queries = codes(images, book.components)
     near = (nearest(queries, book.train_codes) < taus.train) | (
         nearest(queries, book.test_codes) < taus.test
     )
@@ -156,5 +189,6 @@ def assess(images: np.ndarray, *, book: Codebook, taus: Thresholds) -> Memorizat
 
 def from_share(share: float, *, taus: Thresholds) -> Memorization:
     excess = max(0.0, share - EXPECTED_SHARE) / (1.0 - EXPECTED_SHARE)
-    return Memorization(thresholds=taus, share=share, excess=excess,
-                        penalty=float(2.0 ** (excess / DOUBLING_SHARE)))  # fmt: skip
+    return Memorization(
+        thresholds=taus, share=share, excess=excess, penalty=float(2.0 ** (excess / DOUBLING_SHARE))
+    )

@@ -33,10 +33,19 @@ PREAMBLE_MAX = len(MAGIC) + 2 + 4 + MAX_HEADER_BYTES  # magic, version, length, 
 _LENGTH_BYTES = {1: 2, 2: 4, 3: 4}  # format version -> size of the header-length field
 _HEADER_KEYS = {"descr", "fortran_order", "shape"}
 _DTYPE_NAMES = {
-    "|b1": "bool", "|i1": "int8", "<i2": "int16", "<i4": "int32", "<i8": "int64",
-    "<u2": "uint16", "<u4": "uint32", "<u8": "uint64",
-    "<f2": "float16", "<f4": "float32", "<f8": "float64", "|O": "Python objects (pickled)",
-}  # fmt: skip
+    "|b1": "bool",
+    "|i1": "int8",
+    "<i2": "int16",
+    "<i4": "int32",
+    "<i8": "int64",
+    "<u2": "uint16",
+    "<u4": "uint32",
+    "<u8": "uint64",
+    "<f2": "float16",
+    "<f4": "float32",
+    "<f8": "float64",
+    "|O": "Python objects (pickled)",
+}
 HOW_TO_SAVE = "np.save(path, images.astype(np.uint8))"
 
 
@@ -117,8 +126,9 @@ def _check_header(name: str, head: bytes, shape: tuple[int, ...]) -> int:
             f"{HOW_TO_SAVE}"
         )
     if fortran is not False:
-        raise InvalidOutput(f"{name}: is stored in Fortran order; save a C-ordered array "
-                            "(np.ascontiguousarray)")  # fmt: skip
+        raise InvalidOutput(
+            f"{name}: is stored in Fortran order; save a C-ordered array (np.ascontiguousarray)"
+        )
     if found != shape:
         raise InvalidOutput(f"{name}: shape is {_shape_text(found)}, expected {shape}")
     return offset

@@ -9,8 +9,8 @@ memorization-aware Fréchet distance (lower is better).
     score = FID(samples, test split) * penalty(samples)
 
 FID is the Fréchet distance between Gaussians fitted to the grader's classifier
-features (``features.py``, ``fid.py``) of all the samples and of the test images
-of one split; the public score uses the public half, the private score the
+features (``features.py``, ``fid.py``: integers, computed exactly) of all the
+samples and of the test images of one split; the public score uses the public half, the private score the
 other. The penalty (``memorization.py``) is one number for both. ``metric`` and
 ``direction`` may be given (the site stores them back) but must be these.
 """
@@ -23,12 +23,13 @@ from pathlib import Path, PurePath
 from typing import ClassVar
 
 from graders.errors import GradingSpecError
-from graders.grading import Scores
+from graders.graded import FileGraded
 from graders.metrics import Direction
 from graders.samples import hidden, memorization
-from graders.samples.features import penultimate
-from graders.samples.fid import fit_gaussian, frechet_distance
+from graders.samples.features import features
+from graders.samples.fid import fit_counts, frechet_distance
 from graders.samples.npy import read_uint8_images
+from graders.scores import Scores
 
 METRIC = "ma_fid"
 DIRECTION: Direction = "lower"
@@ -52,7 +53,7 @@ class Breakdown:
 
 
 @dataclass(frozen=True)
-class SamplesSpec:
+class SamplesSpec(FileGraded):
     output: str
     shape: tuple[int, int, int]
     metric: str = METRIC
@@ -75,14 +76,16 @@ class SamplesSpec:
         data = hidden.load(hidden_dir)
         public, private = self.breakdown(output_dir=output_dir, data=data).scores
         n_public = int(data.public.sum())
-        return Scores(public=public, private=private, n_public=n_public,
-                      n_private=len(data.public) - n_public)  # fmt: skip
+        return Scores(
+            public=public, private=private, n_public=n_public, n_private=len(data.public) - n_public
+        )
 
     def breakdown(self, *, output_dir: Path, data: hidden.HiddenData) -> Breakdown:
         images = read_uint8_images(output_dir / self.output, shape=self.shape)
-        samples = fit_gaussian(penultimate(images, data.params))
+        unit = data.network.unit
+        samples = fit_counts(features(images, data.network), unit)
         fids = [
-            frechet_distance(samples, fit_gaussian(data.test_features[mask]))
+            frechet_distance(samples, fit_counts(data.test_features[mask], unit))
             for mask in (data.public, ~data.public)
         ]
         copied = memorization.assess(images, book=data.book, taus=data.taus)
@@ -103,16 +106,17 @@ def _output(table: Mapping[str, object], problems: list[str]) -> str:
 
 def _shape(table: Mapping[str, object], problems: list[str]) -> tuple[int, int, int]:
     shape = table.get("shape")
-    valid = (
+    if (
         isinstance(shape, list)
         and len(shape) == 3
         and all(isinstance(n, int) and not isinstance(n, bool) for n in shape)
+        and tuple(shape[1:]) == IMAGE_SIZE
+        and 2 <= shape[0] <= MAX_IMAGES
+    ):
+        n, h, w = (int(value) for value in shape)
+        return (n, h, w)
+    problems.append(
+        f"shape must be [N, {IMAGE_SIZE[0]}, {IMAGE_SIZE[1]}] with 2 <= N <= {MAX_IMAGES}, "
+        f"got {shape!r}"
     )
-    if not valid or tuple(shape[1:]) != IMAGE_SIZE or not 2 <= shape[0] <= MAX_IMAGES:  # type: ignore[index]
-        problems.append(
-            f"shape must be [N, {IMAGE_SIZE[0]}, {IMAGE_SIZE[1]}] with 2 <= N <= {MAX_IMAGES}, "
-            f"got {shape!r}"
-        )
-        return (0, *IMAGE_SIZE)
-    n, h, w = shape  # type: ignore[misc]
-    return (n, h, w)
+    return (0, *IMAGE_SIZE)

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 
-from server import clock
 from server.accounts.roles import can_see
 from server.competitions.models import Challenge, Disqualification, Phase
+from server.site import clock
 
 
 def challenge_list() -> QuerySet[Challenge]:
@@ -23,7 +22,7 @@ def challenge_visible(*, slug: str, user: Any) -> Challenge:
     raises Challenge.DoesNotExist otherwise, so a draft's existence does not leak."""
     challenge = (
         Challenge.objects.select_related("owner")
-        .prefetch_related("baselines", "phases")
+        .prefetch_related("baselines", "phases", "phases__extensions")
         .get(slug=slug)
     )
     if not can_see(user, challenge):
@@ -32,20 +31,10 @@ def challenge_visible(*, slug: str, user: Any) -> Challenge:
 
 
 def challenges_managed_by(*, user: Any) -> QuerySet[Challenge]:
-    rows = Challenge.objects.select_related("owner").prefetch_related("phases")
-    return rows if user.is_staff else rows.filter(owner=user)
-
-
-def participant_counts(*, challenges: Iterable[Challenge]) -> dict[int, int]:
-    """How many people have submitted to each challenge (for the landing cards)."""
-    from server.submissions.models import Submission
-
-    rows = (
-        Submission.objects.filter(challenge_id__in=[c.id for c in challenges])
-        .values("challenge_id")
-        .annotate(n=Count("user_id", distinct=True))
+    rows = Challenge.objects.select_related("owner").prefetch_related(
+        "phases", "phases__extensions"
     )
-    return {row["challenge_id"]: row["n"] for row in rows}
+    return rows if user.is_staff else rows.filter(owner=user)
 
 
 def disqualification_of(*, challenge: Challenge, user: Any) -> Disqualification | None:
@@ -74,18 +63,26 @@ class PhaseState:
         return self.current.ends_at if self.current is not None else None
 
     @property
+    def upcoming_note(self) -> str:
+        """When submissions open again: the next phase, or that none is planned."""
+        if self.upcoming is not None:
+            return f" The next phase, {self.upcoming.name}, opens {_fmt(self.upcoming.starts_at)}."
+        return " No further phase is planned."
+
+    @property
     def closed_reason(self) -> str:
         """Why submissions are refused now, and when they open again (empty when open)."""
         if self.accepting:
             return ""
-        when = (
-            f" The next phase, {self.upcoming.name}, opens {_fmt(self.upcoming.starts_at)}."
-            if self.upcoming is not None
-            else " No further phase is planned."
-        )
         if self.last_ended is not None:
-            return f"Submissions are closed: {self.last_ended.name} ended {_fmt(self.last_ended.ends_at)}.{when}"
-        return f"Submissions are not open yet.{when}"
+            ended = self.last_ended
+            late = (
+                f"; late submissions were accepted until {clock.site_time(ended.late_until)}"
+                if ended.late_until is not None
+                else ""
+            )
+            return f"Submissions are closed: {ended.name} ended {_fmt(ended.ends_at)}{late}.{self.upcoming_note}"
+        return f"Submissions are not open yet.{self.upcoming_note}"
 
 
 def _fmt(moment: dt.datetime) -> str:
@@ -112,16 +109,31 @@ def phase_containing(*, challenge: Challenge, moment: dt.datetime) -> Phase | No
     return next((p for p in challenge.phases.all() if p.is_open_at(moment)), None)
 
 
-def private_revealed(*, challenge: Challenge, created_at: dt.datetime) -> bool:
-    """A submission's private score is public once the phase it was made in has ended."""
-    phase = phase_containing(challenge=challenge, moment=created_at)
-    return phase is not None and phase.has_ended_at(clock.now())
+def phase_of(*, challenge: Challenge, phase_id: int | None, at: dt.datetime) -> Phase | None:
+    """A submission's phase: the one it was accepted for, else (made before
+    submissions recorded it) the one open when it was made."""
+    if phase_id is not None:
+        found = next((p for p in challenge.phases.all() if p.id == phase_id), None)
+        if found is not None:
+            return found
+    return phase_containing(challenge=challenge, moment=at)
 
 
-def finals_open_for(*, challenge: Challenge, created_at: dt.datetime) -> bool:
-    """Whether a submission made at ``created_at`` may still be marked as final:
-    until its phase ends (always, on a challenge without phases)."""
-    phase = phase_containing(challenge=challenge, moment=created_at)
+def private_revealed(
+    *, challenge: Challenge, created_at: dt.datetime, phase_id: int | None = None
+) -> bool:
+    """A submission's private score is public once its phase has closed (its
+    deadline, late window and every extension over)."""
+    phase = phase_of(challenge=challenge, phase_id=phase_id, at=created_at)
+    return phase is not None and phase.has_closed_at(clock.now())
+
+
+def finals_open_for(
+    *, challenge: Challenge, created_at: dt.datetime, phase_id: int | None = None
+) -> bool:
+    """Whether a submission may still be marked as final: until its phase closes
+    (always, on a challenge without phases)."""
+    phase = phase_of(challenge=challenge, phase_id=phase_id, at=created_at)
     if phase is None:
         return not challenge.phases.all()
-    return not phase.has_ended_at(clock.now())
+    return not phase.has_closed_at(clock.now())

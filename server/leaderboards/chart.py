@@ -5,7 +5,7 @@ thin ones, and the baselines as dashed rules. Pure: points in, shapes out."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 Points = Sequence[tuple[dt.datetime, float]]
@@ -65,12 +65,15 @@ class Chart:
 def build_chart(
     *,
     record: Points,
-    series: dict[str, Points],
+    series: Mapping[str, Points],
     baselines: Sequence[tuple[str, float]],
     now: dt.datetime,
     you: str | None = None,
+    labels: Mapping[str, str] | None = None,
 ) -> Chart | None:
-    """None when there is nothing to draw yet."""
+    """None when there is nothing to draw yet. ``series`` and ``you`` name
+    entrants by key; ``labels`` gives a key's name in the legend (the key itself
+    when absent)."""
     if not record:
         return None
     times = [t for t, _ in record] + [t for points in series.values() for t, _ in points]
@@ -83,13 +86,22 @@ def build_chart(
     lines = [Line("Best on the board", scale.steps(record, end), RECORD_COLOR, 3.0)]
     for index, (name, points) in enumerate(series.items()):
         color = PALETTE[index % len(PALETTE)]
-        lines.append(Line(name, scale.steps(points, end), color, 1.6, is_you=name == you))
+        label = (labels or {}).get(name, name)
+        lines.append(Line(label, scale.steps(points, end), color, 1.6, is_you=name == you))
     rules = [Rule(label, round(scale.y(score), 1), score) for label, score in baselines]
     return Chart(
-        width=WIDTH, height=HEIGHT, left=LEFT, right=WIDTH - RIGHT, top=TOP,
-        bottom=HEIGHT - BOTTOM, lines=lines, baselines=rules,
-        x_ticks=scale.x_ticks(), y_ticks=scale.y_ticks(), summary=_summary(record),
-    )  # fmt: skip
+        width=WIDTH,
+        height=HEIGHT,
+        left=LEFT,
+        right=WIDTH - RIGHT,
+        top=TOP,
+        bottom=HEIGHT - BOTTOM,
+        lines=lines,
+        baselines=rules,
+        x_ticks=scale.x_ticks(),
+        y_ticks=scale.y_ticks(),
+        summary=_summary(record),
+    )
 
 
 def _padded(low: float, high: float) -> tuple[float, float]:

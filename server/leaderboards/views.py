@@ -3,82 +3,94 @@ and the instructor's CSV export."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from server import clock
 from server.accounts.roles import can_manage
+from server.competitions.access import visible_or_404
 from server.competitions.models import Challenge
-from server.competitions.views import visible_or_404
 from server.leaderboards.chart import Chart, build_chart
+from server.leaderboards.export import csv_filename, write_board_csv
 from server.leaderboards.selectors import (
     BoardRow,
     Scope,
+    board_for,
+    board_rows,
     board_scope,
-    board_scopes,
-    private_board,
+    leaders,
     progressions,
-    public_board,
     record_progression,
 )
+from server.site import clock
+from server.submissions.entrants import entrant_of
 
 CHART_PARTICIPANTS = 8
-ROWS_PER_PAGE = 100
 
 
 def _phase_id(request: HttpRequest) -> int | None:
     value = request.GET.get("phase", "")
-    return int(value) if value.isdigit() else None
+    # isascii: "²".isdigit() is true, and int("²") raises.
+    return int(value) if value.isascii() and value.isdecimal() else None
 
 
 def leaderboard(request: HttpRequest, slug: str) -> HttpResponse:
     challenge = visible_or_404(request, slug)
     now = clock.now()
-    scope = board_scope(challenge=challenge, phase_id=_phase_id(request), at=now)
-    manages = can_manage(request.user, challenge)
-    private = request.GET.get("board") == "private"
-    may_see_private = manages or scope.revealed(now)
+    you = _entrant_key(request, challenge)
+    board = board_for(
+        user=request.user,
+        challenge=challenge,
+        phase_id=_phase_id(request),
+        private=request.GET.get("board") == "private",
+        at=now,
+        page=request.GET.get("page"),
+        viewer=you,
+    )
     context: dict[str, object] = {
         "challenge": challenge,
-        "scope": scope,
-        "scopes": board_scopes(challenge=challenge, at=now),
-        "private": private,
-        "may_see_private": may_see_private,
-        "manages": manages,
-        "you": request.user.username if request.user.is_authenticated else "",
+        "scope": board.scope,
+        "scopes": board.scopes,
+        "private": board.private,
+        "may_see_private": board.may_see_private,
+        "revealed": board.revealed,
+        "manages": can_manage(request.user, challenge),
+        "you": you,
+        "page": board.page,
+        "rows": board.rows,
+        "mine": board.page.mine,
+        "mine_page": board.page.mine_page,
+        "changes_known": board.page.changes_known,
     }
-    if private:
-        rows = private_board(challenge=challenge, scope=scope) if may_see_private else []
-    else:
-        rows = public_board(challenge=challenge, scope=scope, at=now)
-        context["chart"] = _chart(challenge, scope, rows, str(context["you"]), now)
-    page = Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
-    at = next((i for i, row in enumerate(rows) if row.participant == context["you"]), None)
-    context.update(page=page, rows=page.object_list,
-                   mine=rows[at] if at is not None else None,
-                   mine_page=at // ROWS_PER_PAGE + 1 if at is not None else None)  # fmt: skip
+    if not board.private:
+        context["chart"] = _chart(challenge, board.scope, board.page.mine, you, now)
     return render(request, "leaderboards/leaderboard.html", context)
 
 
 def _chart(
-    challenge: Challenge, scope: Scope, rows: list[BoardRow], you: str, now: dt.datetime
+    challenge: Challenge, scope: Scope, mine: BoardRow | None, you: str, now: dt.datetime
 ) -> Chart | None:
-    leaders = [row.participant for row in rows if row.rank is not None][:CHART_PARTICIPANTS]
-    if you and you not in leaders and any(row.participant == you for row in rows):
-        leaders.append(you)
+    shown = leaders(challenge=challenge, scope=scope, n=CHART_PARTICIPANTS)
+    if mine is not None and all(row.key != mine.key for row in shown):
+        shown.append(mine)
     return build_chart(
         record=record_progression(challenge=challenge, scope=scope),
-        series=progressions(challenge=challenge, scope=scope, participants=leaders),
+        series=progressions(challenge=challenge, scope=scope, participants=[r.key for r in shown]),
         baselines=[(b.name, b.score) for b in challenge.baselines.all()],
         now=now,
         you=you or None,
+        labels={row.key: row.participant for row in shown},
     )
+
+
+def _entrant_key(request: HttpRequest, challenge: Challenge) -> str:
+    """The viewer's row on the boards: their own, or their team's."""
+    if not request.user.is_authenticated:
+        return ""
+    return entrant_of(user=request.user, challenge=challenge).key
 
 
 def export_csv(request: HttpRequest, slug: str) -> HttpResponse:
@@ -91,27 +103,9 @@ def export_csv(request: HttpRequest, slug: str) -> HttpResponse:
     now = clock.now()
     scope = board_scope(challenge=challenge, phase_id=_phase_id(request), at=now)
     private = request.GET.get("board") == "private"
-    rows = (
-        private_board(challenge=challenge, scope=scope)
-        if private
-        else public_board(challenge=challenge, scope=scope, at=now)
-    )
-    split = "private" if private else "public"
-    phase = f"-phase{scope.phase.id}" if scope.phase is not None else ""
+    rows = board_rows(challenge=challenge, scope=scope, private=private)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{slug}{phase}-{split}.csv"'
-    _write_csv(response, rows, split)
+    filename = csv_filename(slug=slug, scope=scope, private=private)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    write_board_csv(response, rows=rows, private=private)
     return response
-
-
-def _write_csv(response: HttpResponse, rows: list[BoardRow], split: str) -> None:
-    writer = csv.writer(response)
-    writer.writerow(["rank", "participant", "baseline", f"{split}_score", "entries",
-                     "best_submission_id", "best_submitted_at", "last_submitted_at"])  # fmt: skip
-    for row in rows:
-        writer.writerow([
-            row.rank or "", row.participant, row.label if row.is_baseline else "",
-            repr(row.score), row.entries or "", row.submission_id or "",
-            "" if row.is_baseline else row.submitted_at.isoformat(),
-            row.last_submitted_at.isoformat() if row.last_submitted_at else "",
-        ])  # fmt: skip

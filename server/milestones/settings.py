@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 import tempfile
 from pathlib import Path
@@ -25,9 +26,25 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", "") or _secret_key()
-DEBUG = env_bool("DJANGO_DEBUG", True)
+# Off unless turned on: a server error page shows settings. `make run` turns it on.
+DEBUG = env_bool("DJANGO_DEBUG", False)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+
+# HTTPS, behind the deployment's TLS proxy (DJANGO_SECURE=1 in production): what
+# `manage.py check --deploy` asks for. Off by default so plain http works locally.
+SECURE = env_bool("DJANGO_SECURE", False)
+if SECURE:
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the load balancer's plain-http health check
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -36,15 +53,30 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "server.site",
     "server.accounts",
     "server.competitions",
     "server.submissions",
     "server.leaderboards",
     "server.operations",
+    "server.instructor",
+    "server.teams",
+    "server.courses",
+    "axes",
+    "csp",
+    "django_ratelimit",
+    "rest_framework",
+    "knox",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "server.api",
 ]
 
 MIDDLEWARE = [
+    # First: a body over its limit is refused (413) before any of it is read.
+    "server.site.limits.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Serves collected static files under gunicorn; a no-op beside runserver.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -53,6 +85,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Rate-limited views answer 429 (RATELIMIT_VIEW).
+    "django_ratelimit.middleware.RatelimitMiddleware",
+    # Last: it answers a locked-out login (too many failures) itself.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "server.milestones.urls"
@@ -61,14 +97,14 @@ WSGI_APPLICATION = "server.milestones.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [REPO_DIR / "server" / "templates"],
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "server.competitions.context_processors.site",
+                "server.site.context_processors.site",
             ],
         },
     },
@@ -95,6 +131,20 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # Counts failed logins (the site's and the admin's) and locks a username on an
+    # address out after AXES_FAILURE_LIMIT of them, for AXES_COOLOFF_TIME.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_VERBOSE = False
+AXES_FAILURE_LIMIT = env_int("MILESTONES_LOGIN_FAILURES", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("MILESTONES_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_IPWARE_PROXY_COUNT = env_int("MILESTONES_PROXY_COUNT", 0)  # the TLS proxy in front, if any
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -105,15 +155,70 @@ USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATICFILES_DIRS = [REPO_DIR / "server" / "static"]
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = env_path("MILESTONES_MEDIA_DIR", VAR_DIR / "media")
 MEDIA_URL = "media/"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Uploads: a student's main.py or zip. Anything larger is refused with a reason.
+# Uploads: a student's main.py or zip. Anything larger is refused with a reason;
+# a request body larger than its route allows is refused (413) before it is read.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+
+# Email: written to the console in development; SMTP in production
+# (DJANGO_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and EMAIL_*).
+EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+# For django.core.mail.backends.filebased.EmailBackend (one file per message).
+EMAIL_FILE_PATH = env_str("DJANGO_EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "Milestones <noreply@localhost>")
+# Links in emails sent outside a request (a run that ended) start here.
+SITE_URL = env_str("MILESTONES_SITE_URL", "http://localhost:8000").rstrip("/")
+# A run that took at least this long emails its author when it ends (they may
+# turn it off on their profile).
+RUN_EMAIL_AFTER_SECONDS = env_int("MILESTONES_RUN_EMAIL_AFTER_SECONDS", 300)
+
+# A Content-Security-Policy every page works under: nothing inline, nothing
+# from elsewhere (the pages' script is htmx, served from here).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
+
+# Sign-up and password-reset requests per address, counted in the broker's Redis
+# (shared by every web process). Without Redis they are let through: the login
+# lockout (axes) lives in the database and holds regardless.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "ratelimit": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env_str("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        "KEY_PREFIX": "milestones-ratelimit",
+        "OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 2},
+    },
+}
+RATELIMIT_USE_CACHE = "ratelimit"
+RATELIMIT_FAIL_OPEN = True
+RATELIMIT_VIEW = "server.accounts.views.too_many_requests"
+SIGNUPS_PER_HOUR = env_int("MILESTONES_SIGNUPS_PER_HOUR", 5)
+PASSWORD_RESETS_PER_HOUR = env_int("MILESTONES_PASSWORD_RESETS_PER_HOUR", 5)
+# django-ratelimit vouches only for the Redis backend of django-redis; Django's own
+# RedisCache increments atomically too (INCR), which is what it needs.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 
 # --- Milestones -------------------------------------------------------------
 CHALLENGES_DIR = env_path("MILESTONES_CHALLENGES_DIR", REPO_DIR / "challenges")
@@ -138,6 +243,16 @@ UPLOADED_BUNDLES_DIR = env_path("MILESTONES_BUNDLES_DIR", VAR_DIR / "bundles")
 BUNDLE_UPLOAD_MAX_BYTES = env_int("MILESTONES_BUNDLE_MAX_BYTES", 50 * 1024 * 1024)
 BUNDLE_UPLOAD_MAX_UNPACKED_BYTES = env_int("MILESTONES_BUNDLE_MAX_UNPACKED", 200 * 1024 * 1024)
 BUNDLE_UPLOAD_MAX_FILES = env_int("MILESTONES_BUNDLE_MAX_FILES", 1000)
+# What an uploaded bundle's prepare.py may write (public and hidden data together),
+# in the sandbox; its time and memory limits are the bundle's own.
+BUNDLE_PREPARE_MAX_OUTPUT_BYTES = env_int("MILESTONES_BUNDLE_PREPARE_MAX_OUTPUT", 2 << 30)
+# Pages learn of a submission's change by server-sent events (polling stays as a
+# slower fallback); off: they poll every second, as before (e.g. behind a proxy
+# that holds event streams back).
+LIVE_PUSH = env_bool("MILESTONES_LIVE_PUSH", True)
+# Runs expected to take at most this long (the median of a challenge's recent runs,
+# or its wall limit before it has any) go to the short lane (worker.queues).
+SHORT_LANE_SECONDS = env_int("MILESTONES_SHORT_LANE_SECONDS", 120)
 # Jobs one participant may have queued or running at once (fairness).
 MAX_ACTIVE_JOBS_PER_USER = env_int("MILESTONES_MAX_ACTIVE_JOBS_PER_USER", 2)
 # A running submission's lease: renewed by the worker's heartbeat; once expired,
@@ -168,12 +283,16 @@ CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_DEFAULT_QUEUE = "cpu"
+CELERY_TASK_DEFAULT_QUEUE = "cpu-short"
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Longer than any run may take, so Redis does not hand an unacked task to a
-# second worker while the first is still working on it.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+# Redis hands an unacknowledged task to another worker after this long. It is
+# longer than any run may take (a challenge's wall limit is at most 6 hours, and
+# a run task is killed at 7), so a task is never delivered twice while its first
+# worker still runs it; a worker that died is noticed by its lease long before.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 7 * 3600 + 600)
+}
 CELERY_BEAT_SCHEDULE = {
     # On the maintenance queue (worker/celery.py); expires so a backlog is not replayed.
     "reap-stale-submissions": {
@@ -181,6 +300,44 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(REAPER_EVERY_SECONDS),
         "options": {"expires": REAPER_EVERY_SECONDS},
     },
+}
+
+# --- REST API (server/api) ------------------------------------------------------
+# Personal tokens (server.accounts.tokens) first; the session too, so that a
+# signed-in visitor can try the API from /api/docs/ (CSRF-checked, as any form).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "knox.auth.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "server.api.errors.exception_handler",
+}
+KNOX_TOKEN_MODEL = "accounts.ApiToken"
+# knox's own migrations would create its default token table beside ours (it
+# is swapped out, yet its migration does not say so): none are run.
+MIGRATION_MODULES = {"knox": None}
+# Each token's lifetime is chosen when it is made (server.accounts.tokens).
+REST_KNOX = {"TOKEN_PREFIX": "mst_", "TOKEN_TTL": None, "AUTO_REFRESH": False}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Milestones API",
+    "DESCRIPTION": "Challenges, submissions and leaderboards of Milestones. Send a personal "
+    "token (create one on your profile page) as `Authorization: Token <token>`.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI served from our own static files, never from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 LOGGING = {

@@ -4,11 +4,10 @@ found (empty: healthy), for the web's /healthz and ``manage.py platform_health``
 
 from __future__ import annotations
 
-import redis
 from django.conf import settings
 from django.db import DatabaseError, connection
 
-from worker import broker, liveness, reaper
+from worker import api as worker_api
 
 
 def platform_problems() -> list[str]:
@@ -18,15 +17,14 @@ def platform_problems() -> list[str]:
             cursor.execute("SELECT 1")
     except DatabaseError as exc:
         problems.append(f"database: {exc}")
-    try:
-        broker.client().ping()
-    except redis.RedisError as exc:
-        problems.append(f"redis: {exc}")
+    redis_problem = worker_api.broker_problem()
+    if redis_problem is not None:
+        problems.append(f"redis: {redis_problem}")
     return problems
 
 
 def worker_problems(name: str) -> list[str]:
-    alive = liveness.workers_alive()
+    alive = worker_api.workers_alive()
     if alive is None:
         return ["redis does not answer"]
     if not any(worker.name == name for worker in alive):
@@ -35,7 +33,7 @@ def worker_problems(name: str) -> list[str]:
 
 
 def reaper_problems() -> list[str]:
-    since = reaper.seconds_since_last_run()
+    since = worker_api.reaper_seconds_since_last_run()
     allowed = 3 * settings.REAPER_EVERY_SECONDS + 30
     if since is None:
         return ["the reaper has not run (or redis does not answer)"]

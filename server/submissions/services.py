@@ -1,36 +1,46 @@
-"""Writes on submissions: creating one (phase, daily limit), cancelling,
-marking finals, and rescoring (running the stored code again)."""
+"""Writes on submissions a participant or an instructor asks for: submitting
+(the phase, the data, the upload checked first), cancelling, marking finals,
+rescoring. Each state change is a transition of ``lifecycle``; after one that
+frees or adds work, a dispatch is requested from the workers."""
 
 from __future__ import annotations
-
-import datetime as dt
-import secrets
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import Q
+from django.urls import reverse
 
-from server import clock
 from server.accounts.models import User
-from server.competitions.models import Challenge, Disqualification, Phase
-from server.competitions.selectors import phase_containing, phase_state
-from server.submissions.models import Submission
-from server.submissions.selectors import UNCHARGED_STATES, WINDOW
+from server.accounts.roles import is_entrant
+from server.competitions.deadlines import acceptance
+from server.competitions.models import Challenge
+from server.competitions.selectors import finals_open_for, phase_of
+from server.competitions.services import participant_disqualify
+from server.courses.selectors import lock_reason
+from server.leaderboards import standings
+from server.site import clock
+from server.site.mail import send_each
+from server.submissions import lifecycle
+from server.submissions.entrants import entrant_of
+from server.submissions.errors import SubmissionRefused
+from server.submissions.models import RegradeRequest, Submission
 from server.submissions.uploads import UploadRejected, UploadRules, check_upload
-from worker import dispatch
-
-
-class SubmissionRefused(Exception):
-    """Why this action cannot be done now, in words shown to the participant."""
+from worker import api as worker_api
 
 
 def submission_create(*, user: User, challenge: Challenge, upload: UploadedFile) -> Submission:
     if challenge.data_status != Challenge.DataStatus.READY:
         raise SubmissionRefused("This challenge's data is not installed yet; try again later.")
-    state = phase_state(challenge=challenge)
-    if not state.accepting:
-        raise SubmissionRefused(state.closed_reason)
+    entrant = entrant_of(user=user, challenge=challenge)
+    accepted = acceptance(
+        challenge=challenge, user_id=user.pk, team_id=entrant.team_id, at=clock.now()
+    )
+    if not accepted.accepted:
+        raise SubmissionRefused(accepted.reason)
+    locked = lock_reason(user=user, challenge=challenge)
+    if locked is not None:
+        raise SubmissionRefused(locked)
     rules = UploadRules(
         entrypoint=challenge.entrypoint,
         max_bytes=settings.SUBMISSION_MAX_UPLOAD_BYTES,
@@ -41,125 +51,154 @@ def submission_create(*, user: User, challenge: Challenge, upload: UploadedFile)
         check_upload(upload, rules=rules)
     except UploadRejected as exc:
         raise SubmissionRefused(str(exc)) from exc
-    with transaction.atomic():
-        # Lock the participant's row so two simultaneous uploads count one after
-        # the other: the last free slot of the day goes to exactly one of them.
-        list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk"))
-        _check_allowed(user=user, challenge=challenge, now=clock.now())
-        submission = Submission(
-            user=user,
-            challenge=challenge,
-            token=secrets.token_hex(16),
-            original_name=(upload.name or "upload")[:200],
-            created_at=clock.now(),
-        )
-        submission.upload.save(upload.name or "main.py", upload, save=False)
-        submission.save()
-        transaction.on_commit(dispatch.dispatch_pending)
+    submission = lifecycle.create(
+        user=user,
+        challenge=challenge,
+        upload=upload,
+        accepted=lifecycle.Accepted(
+            phase_id=accepted.phase.pk if accepted.phase is not None else None,
+            late_days=accepted.late_days,
+        ),
+    )
+    transaction.on_commit(worker_api.request_dispatch)
     return submission
 
 
-def _check_allowed(*, user: User, challenge: Challenge, now: dt.datetime) -> None:
-    """Inside the locked transaction: disqualification and the rolling daily limit."""
-    barred = Disqualification.objects.filter(challenge=challenge, user=user).first()
-    if barred is not None:
-        raise SubmissionRefused(f"You were disqualified from this challenge: {barred.reason}")
-    charged = Submission.objects.filter(
-        user=user, challenge=challenge, created_at__gte=now - WINDOW
-    ).exclude(state__in=UNCHARGED_STATES)
-    limit = challenge.submissions_per_day
-    times = list(charged.order_by("created_at").values_list("created_at", flat=True)[:limit])
-    if len(times) >= limit:
-        frees = times[0] + WINDOW if times else now
-        raise SubmissionRefused(
-            f"You have used your {limit} submissions of the last 24 hours on this challenge; "
-            f"the next one frees up at {clock.site_time(frees)}."
-        )
-
-
 def submission_cancel(*, submission: Submission) -> bool:
-    """Queued or running -> cancelled (a running one is stopped by its worker's
-    next heartbeat). A cancelled submission is not charged."""
-    cancelled = Submission.objects.filter(
-        id=submission.id, state__in=(*Submission.ACTIVE_STATES, Submission.State.PENDING)
-    ).update(state=Submission.State.CANCELLED, finished_at=timezone.now(), lease_expires_at=None)
+    """Stop a pending, queued or running submission; it is not charged."""
+    cancelled = lifecycle.cancel(submission_id=submission.id)
     if cancelled:
-        transaction.on_commit(dispatch.dispatch_pending)
-    return cancelled == 1
+        transaction.on_commit(worker_api.request_dispatch)
+    return cancelled
 
 
 def submission_select(*, user: User, submission: Submission, selected: bool) -> None:
-    """Mark (or unmark) a scored submission as final, before its phase ends, at
-    most ``challenge.max_final`` per participant and phase."""
+    """Mark (or unmark) a scored submission as final, until its phase closes, at
+    most ``challenge.max_final`` per entrant (participant or team) and phase."""
     challenge = submission.challenge
-    if submission.user_id != user.id:
-        raise SubmissionRefused("Only its author can mark a submission as final.")
-    now = clock.now()
-    phase = phase_containing(challenge=challenge, moment=submission.created_at)
-    if challenge.phases.all() and phase is None:
-        raise SubmissionRefused("This submission was made outside every phase.")
-    if phase is not None and phase.has_ended_at(now):
-        raise SubmissionRefused(f"{phase.name} has ended: final choices are locked.")
+    if not is_entrant(user, submission):
+        raise SubmissionRefused("Only its author or their team can mark a submission as final.")
+    if not finals_open_for(
+        challenge=challenge, created_at=submission.created_at, phase_id=submission.phase_id
+    ):
+        raise SubmissionRefused("Its phase has closed: final choices are locked.")
     with transaction.atomic():
-        list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk"))
+        lifecycle.lock_entrant(user=submission.user, challenge=challenge)
         if selected:
-            _check_selectable(submission=submission, phase=phase)
-        Submission.objects.filter(id=submission.id, user=user).update(selected=selected)
+            _check_selectable(submission=submission)
+        Submission.objects.filter(id=submission.id).update(selected=selected)
+        standings.refresh(
+            challenge=challenge, user_id=submission.user_id, team_id=submission.team_id
+        )
 
 
-def _check_selectable(*, submission: Submission, phase: Phase | None) -> None:
+def _check_selectable(*, submission: Submission) -> None:
     challenge = submission.challenge
     if submission.state != Submission.State.SCORED:
         raise SubmissionRefused("Only a scored submission can be marked as final.")
-    others = Submission.objects.filter(
-        user_id=submission.user_id, challenge=challenge, selected=True
-    ).exclude(id=submission.id)
+    same_entrant = (
+        Q(team_id=submission.team_id)
+        if submission.team_id is not None
+        else Q(user_id=submission.user_id, team__isnull=True)
+    )
+    others = Submission.objects.filter(same_entrant, challenge=challenge, selected=True).exclude(
+        id=submission.id
+    )
+    phase = phase_of(challenge=challenge, phase_id=submission.phase_id, at=submission.created_at)
     if phase is not None:
-        others = others.filter(created_at__gte=phase.starts_at, created_at__lt=phase.ends_at)
+        others = others.filter(
+            Q(phase=phase)
+            | Q(phase__isnull=True, created_at__gte=phase.starts_at, created_at__lt=phase.ends_at)
+        )
     if others.count() >= challenge.max_final:
         raise SubmissionRefused(
             f"You may mark at most {challenge.max_final} submissions as final; unmark one first."
         )
 
 
-# What a rescore clears: the stored code runs again from pending, as if new, but
-# keeps its creation time, so the daily limit counts it exactly as before.
-RESCORABLE_STATES = (Submission.State.SCORED, Submission.State.FAILED)
-_RESET = {
-    "state": Submission.State.PENDING,
-    "public_score": None,
-    "private_score": None,
-    "failure_reason": "",
-    "log_tail": "",
-    "sandbox_status": "",
-    "wall_seconds": None,
-    "cpu_seconds": None,
-    "peak_memory_bytes": None,
-    "queued_at": None,
-    "started_at": None,
-    "finished_at": None,
-    "lease_owner": "",
-    "lease_expires_at": None,
-    "platform_failures": 0,
-}
+def submission_release(*, submission: Submission) -> bool:
+    """A held submission, reviewed, goes on the boards."""
+    return lifecycle.release(submission_id=submission.id)
+
+
+def submission_disqualify_author(*, submission: Submission, by: User) -> None:
+    """A held submission, reviewed, costs its author the challenge: they leave its
+    boards, with the reason the submission was held."""
+    reason = submission.hold_reason or "a submission held for review"
+    participant_disqualify(
+        challenge=submission.challenge,
+        username=submission.user.username,
+        reason=f"Submission #{submission.id} was reviewed: {reason}",
+        by=by,
+    )
 
 
 def submission_rescore(*, submission: Submission) -> bool:
-    """scored | failed -> pending (one guarded UPDATE); the dispatcher takes it on."""
-    moved = Submission.objects.filter(id=submission.id, state__in=RESCORABLE_STATES).update(
-        **_RESET
-    )
+    """A scored or failed submission runs again from pending."""
+    moved = lifecycle.rescore(submission_id=submission.id)
     if moved:
-        transaction.on_commit(dispatch.dispatch_pending)
-    return moved == 1
+        transaction.on_commit(worker_api.request_dispatch)
+    return moved
 
 
 def challenge_rescore_all(*, challenge: Challenge) -> int:
     """Every scored or failed submission of the challenge runs again (after a
     grader fix); returns how many were moved back to pending."""
-    moved = Submission.objects.filter(challenge=challenge, state__in=RESCORABLE_STATES).update(
-        **_RESET
-    )
+    moved = lifecycle.rescore_challenge(challenge_id=challenge.id)
     if moved:
-        transaction.on_commit(dispatch.dispatch_pending)
-    return int(moved)
+        transaction.on_commit(worker_api.request_dispatch)
+    return moved
+
+
+# --- regrade requests ---------------------------------------------------------------
+
+REGRADE_TEXT_MAX = 1000
+REGRADABLE = (Submission.State.SCORED, Submission.State.HELD, Submission.State.FAILED)
+
+
+def regrade_request(*, user: User, submission: Submission, text: str) -> RegradeRequest:
+    """A participant asks, in a sentence, for a look at their submission's result."""
+    if not is_entrant(user, submission):
+        raise SubmissionRefused("Only its author or their team can ask for a regrade.")
+    if submission.state not in REGRADABLE:
+        raise SubmissionRefused("A regrade can be asked once the submission has a result.")
+    text = " ".join(text.split())
+    if not text:
+        raise SubmissionRefused("Say in a sentence what should be looked at again.")
+    if len(text) > REGRADE_TEXT_MAX:
+        raise SubmissionRefused(f"Keep it under {REGRADE_TEXT_MAX} characters.")
+    if submission.regrade_requests.filter(state=RegradeRequest.State.OPEN).exists():
+        raise SubmissionRefused("A request for this submission is already waiting for an answer.")
+    return RegradeRequest.objects.create(submission=submission, user=user, text=text)
+
+
+def regrade_answer(*, request: RegradeRequest, by: User, answer: str, rescore: bool) -> None:
+    """The instructor answers (and, with ``rescore``, runs the submission again);
+    the participant is emailed the answer."""
+    answer = answer.strip()
+    if request.state != RegradeRequest.State.OPEN:
+        raise SubmissionRefused("That request was already answered.")
+    if not answer and not rescore:
+        raise SubmissionRefused("Write an answer, or rescore the submission.")
+    if rescore and not submission_rescore(submission=request.submission):
+        raise SubmissionRefused("It cannot be rescored now (it is not scored, held or failed).")
+    state = RegradeRequest.State.RESCORED if rescore else RegradeRequest.State.ANSWERED
+    RegradeRequest.objects.filter(pk=request.pk).update(
+        state=state, answer=answer, answered_by=by, answered_at=clock.now()
+    )
+    submission = request.submission
+    lines = [
+        f"Your regrade request for #{submission.id} ({submission.challenge.title}) was answered."
+    ]
+    if rescore:
+        lines.append("The submission is running again; its page shows the new result.")
+    if answer:
+        lines += ["", answer]
+    lines += ["", settings.SITE_URL + reverse("submission", args=[submission.id])]
+    transaction.on_commit(
+        lambda: send_each(
+            subject=f"Regrade of #{submission.id}: {submission.challenge.title}",
+            body="\n".join(lines),
+            to=[request.user.email],
+        )
+    )

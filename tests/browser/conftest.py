@@ -15,13 +15,19 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.support.paths import REPO
+
 SCREENSHOTS = REPO / "screenshots"
 CHROMIUM = os.environ.get("MILESTONES_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]  # fmt: skip
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 @pytest.fixture(scope="session")
@@ -47,12 +53,22 @@ def chromium_browser() -> Iterator[object]:
 
 @pytest.fixture
 def browser_page(chromium_browser):  # type: ignore[no-untyped-def]
-    """A fresh browser context (its own cookies) and page, desktop-sized."""
+    """A fresh browser context (its own cookies) and page, desktop-sized. Every
+    page must work under the site's Content-Security-Policy: a violation the
+    browser reports fails the test."""
     context = chromium_browser.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(20_000)
     page = context.new_page()
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     yield page
     context.close()
+    assert not violations, f"the pages broke their Content-Security-Policy: {violations}"
 
 
 @pytest.fixture
@@ -72,4 +88,5 @@ def shoot(request):  # type: ignore[no-untyped-def]
         page.screenshot(path=str(path), full_page=True)
         return path
 
+    take.folder = folder  # type: ignore[attr-defined]  # for a picture of one element
     return take

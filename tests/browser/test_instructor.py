@@ -10,18 +10,11 @@ import zipfile
 
 import pytest
 
-from server import clock
-from tests.server.factories import PASSWORD, make_submission, make_user
+from server.site import clock
+from tests.support.browser import log_in
+from tests.support.factories import make_submission, make_user
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
-
-
-def _log_in(page, url: str, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(url + "/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(url + "/")
 
 
 def test_instructor_creates_a_phase_and_sees_the_private_board(
@@ -35,11 +28,16 @@ def test_instructor_creates_a_phase_and_sees_the_private_board(
     now = clock.now()
     scores = {"ada": (0.95, 0.62), "bob": (0.91, 0.97), "cy": (0.70, 0.71)}
     for name, (public, private) in scores.items():
-        make_submission(user=make_user(name), challenge=xor_challenge, public=public,
-                        private=private, created_at=now - dt.timedelta(minutes=30),
-                        log_tail=f"{name}: epoch 1 loss 0.69\n{name}: done")  # fmt: skip
+        make_submission(
+            user=make_user(name),
+            challenge=xor_challenge,
+            public=public,
+            private=private,
+            created_at=now - dt.timedelta(minutes=30),
+            log_tail=f"{name}: epoch 1 loss 0.69\n{name}: done",
+        )
 
-    _log_in(page, url, "teacher")
+    log_in(page, url, "teacher")
     page.get_by_role("link", name="Instructor").click()
     assert page.get_by_role("link", name="1986 · XOR, solved by backpropagation").is_visible()
     shoot(page, "dashboard")
@@ -70,13 +68,16 @@ def test_instructor_creates_a_phase_and_sees_the_private_board(
     page.goto(url + "/instructor/upload/")
     broken = io.BytesIO()
     with zipfile.ZipFile(broken, "w") as archive:
-        archive.writestr("challenge.toml", 'slug = "1958-broken"\ntitle = "Broken"\nyear = 1958\n'
-                         'runtime = "numpy"\n[grading]\nmetric = "vibes"\n')  # fmt: skip
+        archive.writestr(
+            "challenge.toml",
+            'slug = "1958-broken"\ntitle = "Broken"\nyear = 1958\n'
+            'runtime = "numpy"\n[grading]\nmetric = "vibes"\n',
+        )
         archive.writestr("../outside.txt", "no")
     bundle = tmp_path / "broken.zip"
     bundle.write_bytes(broken.getvalue())
     page.get_by_label("Challenge bundle (.zip)").set_input_files(str(bundle))
-    page.get_by_role("button", name="Upload and load").click()
+    page.get_by_role("button", name="Upload", exact=True).click()
     problems = page.locator(".problems li")
     assert problems.count() >= 4
     assert page.get_by_text("Nothing was created or changed.").is_visible()
@@ -84,7 +85,7 @@ def test_instructor_creates_a_phase_and_sees_the_private_board(
 
     student = page.context.browser.new_context()
     student_page = student.new_page()
-    _log_in(student_page, url, "ada")
+    log_in(student_page, url, "ada")
     student_page.goto(f"{url}/challenges/{xor_challenge.slug}/leaderboard/?board=private")
     assert student_page.get_by_text("revealed when Graded ends").is_visible()
     assert student_page.locator("tr[data-participant]").count() == 0

@@ -4,11 +4,10 @@ pages on a phone, by keyboard, and without JavaScript."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.support.paths import REPO
+
 REFERENCE = REPO / "challenges" / "1986-xor-backprop" / "reference" / "main.py"
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -52,7 +51,7 @@ def test_student_signs_up_submits_watches_it_scored_and_finds_themself(
     row = page.locator('tr[data-participant="grace"]')
     assert row.is_visible() and "you" in (row.get_attribute("class") or "")
     assert page.locator("tr.baseline").count() == xor_challenge.baselines.count()
-    assert page.locator("figure.chart svg").is_visible()
+    assert page.locator("figure.chart svg[role=img]").is_visible()
     shoot(page, "leaderboard")
 
     page.get_by_role("link", name="My submissions").click()
@@ -64,7 +63,7 @@ def test_pages_read_on_a_phone_by_keyboard_and_without_javascript(
     chromium_browser, shoot, live_server, xor_challenge
 ):
     from server.submissions.models import Submission
-    from tests.server.factories import make_submission, make_user
+    from tests.support.factories import make_submission, make_user
 
     for n, score in enumerate((0.95, 0.9, 0.7)):
         make_submission(user=make_user(f"student{n}"), challenge=xor_challenge, public=score)

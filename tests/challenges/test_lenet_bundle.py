@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from graders.datasets import mnist
-from server.competitions.bundles import read_bundle
+from server.bundles.bundle import read_bundle
 from tests.support.bundles import (
     DATASETS,
     config_of,
@@ -105,9 +105,13 @@ def test_challenge_toml_has_the_contract_of_the_issue():
     assert (config["year"], config["runtime"], config["gpu"]) == (1998, "torch", "optional")
     assert config["entrypoint"] == "main.py" and (BUNDLE / "reference" / "main.py").is_file()
     assert config["grading"] == {
-        "output": "predictions.csv", "reader": "csv_labels", "value_column": "label",
-        "labels": list(range(10)), "metric": "accuracy", "public_fraction": 0.5,
-    }  # fmt: skip
+        "output": "predictions.csv",
+        "reader": "csv_labels",
+        "value_column": "label",
+        "labels": list(range(10)),
+        "metric": "accuracy",
+        "public_fraction": 0.5,
+    }
     assert config["grading"]["public_fraction"] == load_module(BUNDLE, "prepare.py").PUBLIC_FRACTION
     bundle = read_bundle(BUNDLE)  # the loader's own validation
     assert bundle.grading.direction == "higher"
@@ -145,7 +149,22 @@ def test_the_page_states_the_limits_of_the_toml():
 
 def test_the_page_tells_the_story_and_the_formats():
     readme = page_of(BUNDLE)
-    for needle in ("LeCun", "Bottou", "Bengio", "Haffner", "Gradient-Based Learning",
-                   "Shared weights", "Subsampling", "convolution", "IDX", "2051", "2049",
-                   "/output/predictions.csv", "id,label", "0.9905", "public", "private"):  # fmt: skip
+    for needle in (
+        "LeCun",
+        "Bottou",
+        "Bengio",
+        "Haffner",
+        "Gradient-Based Learning",
+        "Shared weights",
+        "Subsampling",
+        "convolution",
+        "IDX",
+        "2051",
+        "2049",
+        "/output/predictions.csv",
+        "id,label",
+        "0.9905",
+        "public",
+        "private",
+    ):
         assert needle in readme, needle

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from server.competitions.bundles import read_bundle
+from server.bundles.bundle import read_bundle
 from tests.support.bundles import (
     config_of,
     csv_rows,
@@ -39,12 +39,21 @@ def _arrays(path: Path) -> dict[str, np.ndarray]:
 
 
 def _run_with_torch(script: Path, data: Path, output: Path) -> subprocess.CompletedProcess[str]:
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(output.parent), "OMP_NUM_THREADS": "1",
-           "CUDA_VISIBLE_DEVICES": ""}  # fmt: skip
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(output.parent),
+        "OMP_NUM_THREADS": "1",
+        "CUDA_VISIBLE_DEVICES": "",
+    }
     return subprocess.run(
         [str(TORCH_PYTHON), "-s", str(script), str(data), str(output)],
-        cwd=script.parent, env=env, capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
+        cwd=script.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -55,8 +64,11 @@ def prepared(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_bundle_loads_without_problems():
     bundle = read_bundle(BUNDLE)
     assert (bundle.slug, bundle.year, bundle.runtime, bundle.gpu) == (
-        "1997-lstm-adding", 1997, "torch", "optional",
-    )  # fmt: skip
+        "1997-lstm-adding",
+        1997,
+        "torch",
+        "optional",
+    )
     assert (bundle.grading.metric, bundle.grading.direction) == ("mse", "lower")
     assert bundle.limits["memory_mb"] >= 1024  # importing torch alone takes a few hundred MB
 
@@ -129,12 +141,21 @@ def test_the_page_states_the_limits_formats_and_baselines():
     config = config_of(BUNDLE)
     page = page_of(BUNDLE)
     limits = config["limits"]
-    for row in (f"| wall-clock time | {limits['wall_seconds']} s |",
-                f"| CPU time (all threads together) | {limits['cpu_seconds']} s |",
-                f"| memory | {limits['memory_mb']} MB |"):  # fmt: skip
+    for row in (
+        f"| wall-clock time | {limits['wall_seconds']} s |",
+        f"| CPU time (all threads together) | {limits['cpu_seconds']} s |",
+        f"| memory | {limits['memory_mb']} MB |",
+    ):
         assert row in page
-    for fact in ("/data/train.npz", "/data/test.npz", "float32 | [20000, 200, 2]",
-                 "/output/predictions.csv", "id,value", "0.0016", "experiment 4"):  # fmt: skip
+    for fact in (
+        "/data/train.npz",
+        "/data/test.npz",
+        "float32 | [20000, 200, 2]",
+        "/output/predictions.csv",
+        "id,value",
+        "0.0016",
+        "experiment 4",
+    ):
         assert fact.lower() in page.lower()
     assert all(f"{b['score']:.4f}" in page for b in config["baselines"])
     assert config["grading"]["public_fraction"] == load_module(BUNDLE, "prepare.py").PUBLIC_FRACTION

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from server.competitions.bundles import read_bundle
+from server.bundles.bundle import read_bundle
 from tests.support.bundles import (
     config_of,
     csv_rows,
@@ -39,12 +39,16 @@ def prepared(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_bundle_loads_without_problems():
     bundle = read_bundle(BUNDLE)
     assert (bundle.slug, bundle.year, bundle.runtime, bundle.gpu) == (
-        "1958-perceptron", 1958, "numpy", "none",
-    )  # fmt: skip
+        "1958-perceptron",
+        1958,
+        "numpy",
+        "none",
+    )
     assert bundle.grading.metric == "accuracy" and bundle.grading.direction == "higher"
     assert [b["name"] for b in bundle.baselines] == [
-        "Always the majority label", "Rosenblatt's learning rule, run until it converges",
-    ]  # fmt: skip
+        "Always the majority label",
+        "Rosenblatt's learning rule, run until it converges",
+    ]
 
 
 def test_prepare_is_byte_for_byte_deterministic(tmp_path: Path):
@@ -118,9 +122,13 @@ def test_starter_is_valid_and_scores_the_majority_baseline(prepared: Path, tmp_p
 def test_challenge_toml_grading_matches_the_prepared_split():
     config = config_of(BUNDLE)
     assert config["grading"] == {
-        "output": "predictions.csv", "reader": "csv_labels", "value_column": "label",
-        "labels": [0, 1], "metric": "accuracy", "public_fraction": 0.5,
-    }  # fmt: skip
+        "output": "predictions.csv",
+        "reader": "csv_labels",
+        "value_column": "label",
+        "labels": [0, 1],
+        "metric": "accuracy",
+        "public_fraction": 0.5,
+    }
     assert config["grading"]["public_fraction"] == load_module(BUNDLE, "prepare.py").PUBLIC_FRACTION
     assert all(b["citation"] for b in config["baselines"])
 

@@ -108,13 +108,22 @@ def test_challenge_toml_has_the_required_keys_and_measured_baselines():
     assert config["entrypoint"] == "main.py" and (BUNDLE / "reference" / "main.py").is_file()
     assert config["title"] and config["idea"]
     assert set(config["limits"]) <= {
-        "wall_seconds", "cpu_seconds", "memory_mb", "processes", "output_mb", "tmp_mb",
-    }  # fmt: skip
+        "wall_seconds",
+        "cpu_seconds",
+        "memory_mb",
+        "processes",
+        "output_mb",
+        "tmp_mb",
+    }
     grading = config["grading"]
     assert grading == {
-        "output": "predictions.csv", "reader": "csv_labels", "value_column": "label",
-        "labels": [0, 1], "metric": "accuracy", "public_fraction": 0.5,
-    }  # fmt: skip
+        "output": "predictions.csv",
+        "reader": "csv_labels",
+        "value_column": "label",
+        "labels": [0, 1],
+        "metric": "accuracy",
+        "public_fraction": 0.5,
+    }
     assert grading["public_fraction"] == load_module(BUNDLE, "prepare.py").PUBLIC_FRACTION
     linear, backprop = config["baselines"]
     assert all(b["name"] and b["citation"] for b in (linear, backprop))

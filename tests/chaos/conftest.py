@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.chaos.stack import RedisServer, Worker, database_url
+from worker.queues import SUBMISSION_QUEUES
 
 # Short enough for tests that run in a minute, long enough for a loaded machine.
 TIMINGS = {
@@ -31,9 +32,13 @@ def chaos_redis() -> Iterator[RedisServer]:
 
 
 def use_broker(url: str) -> None:
-    """Point this process's Celery app at ``url``, dropping pooled connections."""
+    """Point this process's Celery app and broker client at ``url``, dropping
+    pooled connections."""
+    from django.conf import settings
+
     from worker.celery import app
 
+    settings.CELERY_BROKER_URL = url
     app.conf.broker_url = url
     app._pool = None
     app.amqp._producer_pool = None
@@ -44,10 +49,17 @@ class Stack:
         self.env, self.log_dir, self.redis = env, log_dir, redis
         self.workers: list[Worker] = []
 
-    def start_worker(self, name: str, *, queues: str = "cpu,gpu", concurrency: int = 1,
-                     beat: bool = False) -> Worker:  # fmt: skip
-        worker = Worker(self.env, name, self.log_dir, queues=queues, concurrency=concurrency,
-                        beat=beat)  # fmt: skip
+    def start_worker(
+        self,
+        name: str,
+        *,
+        queues: str = ",".join(SUBMISSION_QUEUES),
+        concurrency: int = 1,
+        beat: bool = False,
+    ) -> Worker:
+        worker = Worker(
+            self.env, name, self.log_dir, queues=queues, concurrency=concurrency, beat=beat
+        )
         self.workers.append(worker)
         return worker.wait_ready()
 
@@ -71,8 +83,14 @@ def stack(platform_settings, platform_env, xor_challenge, chaos_redis, shared_di
     platform_settings.SLOTS_DIR = tmp_path / "slots"
     previous = platform_env["CELERY_BROKER_URL"]
     use_broker(chaos_redis.url)
-    env = {**os.environ, **platform_env, **TIMINGS, "CELERY_BROKER_URL": chaos_redis.url,
-           "DATABASE_URL": database_url(), "MILESTONES_SLOTS_DIR": str(tmp_path / "slots")}  # fmt: skip
+    env = {
+        **os.environ,
+        **platform_env,
+        **TIMINGS,
+        "CELERY_BROKER_URL": chaos_redis.url,
+        "DATABASE_URL": database_url(),
+        "MILESTONES_SLOTS_DIR": str(tmp_path / "slots"),
+    }
     log_dir = shared_dir / f"chaos-{tmp_path.name}"
     log_dir.mkdir(exist_ok=True)
     running = Stack(env, log_dir, chaos_redis)

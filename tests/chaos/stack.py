@@ -17,9 +17,8 @@ from pathlib import Path
 
 import redis
 
-from tests.worker.processes import command_line, descendants
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.support.paths import REPO
+from tests.support.processes import command_line, descendants
 
 
 class RedisServer:
@@ -34,10 +33,20 @@ class RedisServer:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         client = redis.Redis.from_url(self.url, socket_timeout=1)
         for _ in range(200):
             with contextlib.suppress(redis.RedisError):
@@ -63,21 +72,48 @@ class RedisServer:
 class Worker:
     """One `celery worker` process (prefork) and the pool it forks."""
 
-    def __init__(self, env: dict[str, str], name: str, log_dir: Path, *, queues: str,
-                 concurrency: int = 1, beat: bool = False) -> None:  # fmt: skip
+    def __init__(
+        self,
+        env: dict[str, str],
+        name: str,
+        log_dir: Path,
+        *,
+        queues: str,
+        concurrency: int = 1,
+        beat: bool = False,
+    ) -> None:
         self.name = name
         self.worker_id = f"{name}-{uuid.uuid4().hex[:6]}"
         self.log_path = log_dir / f"worker-{self.worker_id}.log"
-        argv = [str(REPO / ".venv" / "bin" / "celery"), "-A", "worker.celery", "worker",
-                "-Q", queues, "--concurrency", str(concurrency), "--pool", "prefork",
-                "--without-gossip", "--without-mingle", "-n", f"{name}@%h", "--loglevel", "INFO"]  # fmt: skip
+        argv = [
+            str(REPO / ".venv" / "bin" / "celery"),
+            "-A",
+            "worker.celery",
+            "worker",
+            "-Q",
+            queues,
+            "--concurrency",
+            str(concurrency),
+            "--pool",
+            "prefork",
+            "--without-gossip",
+            "--without-mingle",
+            "-n",
+            f"{name}@%h",
+            "--loglevel",
+            "INFO",
+        ]
         if beat:
             argv += ["--beat", "--schedule", str(log_dir / f"beat-{self.worker_id}")]
         self._log = self.log_path.open("wb")
         self.process = subprocess.Popen(
-            argv, cwd=REPO, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
+            argv,
+            cwd=REPO,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
             env={**env, "MILESTONES_WORKER_ID": self.worker_id, "PYTHONUNBUFFERED": "1"},
-        )  # fmt: skip
+        )
 
     @property
     def pid(self) -> int:
@@ -101,12 +137,16 @@ class Worker:
 
     def sandbox(self) -> dict[int, int]:
         """bwrap and everything in its sandbox, started by this worker's pool."""
-        return {pid: start for pid, start in descendants(self.pid).items()
-                if pid not in self.pool()}  # fmt: skip
+        return {
+            pid: start for pid, start in descendants(self.pid).items() if pid not in self.pool()
+        }
 
     def program(self) -> dict[int, int]:
-        return {pid: start for pid, start in self.sandbox().items()
-                if "/submission/main.py" in command_line(pid)}  # fmt: skip
+        return {
+            pid: start
+            for pid, start in self.sandbox().items()
+            if "/submission/main.py" in command_line(pid)
+        }
 
     def signal_group(self, signum: int) -> None:
         with contextlib.suppress(ProcessLookupError):

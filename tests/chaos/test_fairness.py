@@ -9,8 +9,8 @@ import pytest
 from server.accounts.models import User
 from server.submissions.models import Submission
 from tests.support.pipeline import submit, wait_final
+from tests.support.programs import trivial_code
 from tests.support.waiting import wait_for
-from tests.worker.programs import trivial_code
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 SLUG = "1986-xor-backprop"

@@ -13,9 +13,9 @@ from server.accounts.models import User
 from server.submissions.models import Submission
 from tests.chaos.stack import discarded_logged, outcomes_logged
 from tests.support.pipeline import submit, wait_final
+from tests.support.processes import wait_all_gone
+from tests.support.programs import trivial_code
 from tests.support.waiting import wait_for
-from tests.worker.processes import wait_all_gone
-from tests.worker.programs import trivial_code
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -33,8 +33,11 @@ def test_a_frozen_worker_that_wakes_up_after_losing_its_lease_does_not_score_aga
     sleepy = stack.start_worker("sleepy")
     client.force_login(User.objects.create_user(username="ada", password="pw-for-tests-1"))
     submission_id = submit(client, "1986-xor-backprop", {"main.py": trivial_code(sleep=3)})
-    wait_for(lambda: Submission.objects.get(id=submission_id).state == "running", timeout=60,
-             what="the run")  # fmt: skip
+    wait_for(
+        lambda: Submission.objects.get(id=submission_id).state == "running",
+        timeout=60,
+        what="the run",
+    )
     wait_for(sleepy.program, timeout=60, what="the sandboxed program")
     sandbox = sleepy.sandbox()
     sleepy.signal_group(signal.SIGSTOP)  # the worker and its pool; the sandbox runs on
@@ -48,8 +51,11 @@ def test_a_frozen_worker_that_wakes_up_after_losing_its_lease_does_not_score_aga
     scored = _row(submission_id)
 
     sleepy.signal_group(signal.SIGCONT)
-    wait_for(lambda: discarded_logged([sleepy.log()], submission_id), timeout=60,
-             what="the woken worker to finish and discard its result")  # fmt: skip
+    wait_for(
+        lambda: discarded_logged([sleepy.log()], submission_id),
+        timeout=60,
+        what="the woken worker to finish and discard its result",
+    )
     wait_all_gone(sandbox, timeout=15)
     time.sleep(1)
     assert _row(submission_id) == scored

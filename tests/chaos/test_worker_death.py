@@ -13,9 +13,9 @@ from server.accounts.models import User
 from server.submissions.models import Submission
 from tests.chaos.stack import outcomes_logged
 from tests.support.pipeline import submit, wait_final
+from tests.support.processes import wait_all_gone
+from tests.support.programs import trivial_code
 from tests.support.waiting import wait_for
-from tests.worker.processes import wait_all_gone
-from tests.worker.programs import trivial_code
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

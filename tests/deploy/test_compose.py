@@ -5,34 +5,42 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-SECRETS = {"POSTGRES_PASSWORD": "pw", "REDIS_PASSWORD": "rp", "DJANGO_SECRET_KEY": "key",
-           "FLOWER_PASSWORD": "fl"}  # fmt: skip
-SERVICES = {"postgres", "redis", "web", "worker-cpu", "worker-gpu", "beat", "flower"}
-WORKERS = {"worker-cpu", "worker-gpu"}
+from tests.deploy.stack import compose_command
+from tests.support.paths import REPO
 
-
-def _compose() -> list[str]:
-    if (
-        shutil.which("docker")
-        and subprocess.run(["docker", "compose", "version"], capture_output=True).returncode == 0
-    ):
-        return ["docker", "compose"]
-    if shutil.which("docker-compose"):
-        return ["docker-compose"]
-    pytest.skip("neither `docker compose` nor `docker-compose` is installed")
+SECRETS = {
+    "POSTGRES_PASSWORD": "pw",
+    "REDIS_PASSWORD": "rp",
+    "DJANGO_SECRET_KEY": "key",
+    "FLOWER_PASSWORD": "fl",
+}
+SERVICES = {
+    "postgres",
+    "redis",
+    "web",
+    "worker-cpu",
+    "worker-cpu-short",
+    "worker-gpu",
+    "beat",
+    "flower",
+}
+# beat is a worker too: it runs uploaded bundles' prepare.py in sandbox containers.
+WORKERS = {"worker-cpu", "worker-cpu-short", "worker-gpu", "beat"}
 
 
 def _config(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if k not in SECRETS}
-    return subprocess.run([*_compose(), "-f", str(REPO / "docker-compose.yml"), "config", *args],
-                          cwd=REPO, env={**clean, **env}, capture_output=True, text=True)  # fmt: skip
+    return subprocess.run(
+        [*compose_command(), "-f", str(REPO / "docker-compose.yml"), "config", *args],
+        cwd=REPO,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+    )
 
 
 def _service_blocks(rendered: str) -> dict[str, str]:
@@ -70,10 +78,12 @@ def test_every_service_has_a_health_check(rendered, service):
     assert "healthcheck:" in rendered[service]
 
 
-def test_the_gpu_worker_reserves_nvidia_devices_and_serves_the_gpu_queue(rendered):
+def test_the_workers_serve_the_lanes_and_the_gpu_worker_reserves_nvidia_devices(rendered):
     assert "driver: nvidia" in rendered["worker-gpu"]
-    assert re.search(r"- -Q\n\s+- gpu\n", rendered["worker-gpu"])
-    assert re.search(r"- -Q\n\s+- cpu\n", rendered["worker-cpu"])
+    assert re.search(r"- -Q\n\s+- gpu-long,gpu-short\n", rendered["worker-gpu"])
+    assert re.search(r"- -Q\n\s+- cpu-long,cpu-short\n", rendered["worker-cpu"])
+    # Short runs have workers of their own: they never wait behind long ones.
+    assert re.search(r"- -Q\n\s+- cpu-short\n", rendered["worker-cpu-short"])
 
 
 def test_beat_runs_the_reaper_on_its_own_queue(rendered):

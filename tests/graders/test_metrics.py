@@ -5,7 +5,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from graders.metrics import METRICS, Metric, get_metric
+from graders.metrics import METRICS, Metric
 from graders.metrics.accuracy import accuracy
 from graders.metrics.mse import mse
 
@@ -23,8 +23,8 @@ def test_mse_is_the_mean_of_squared_errors() -> None:
 
 
 def test_accuracy_improves_upward_and_mse_downward() -> None:
-    assert get_metric("accuracy").direction == "higher"
-    assert get_metric("mse").direction == "lower"
+    assert METRICS["accuracy"].direction == "higher"
+    assert METRICS["mse"].direction == "lower"
 
 
 def test_every_registered_metric_is_named_by_its_key() -> None:
@@ -33,12 +33,12 @@ def test_every_registered_metric_is_named_by_its_key() -> None:
 
 def test_metrics_are_frozen() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
-        get_metric("mse").direction = "higher"  # type: ignore[misc]
+        METRICS["mse"].direction = "higher"  # type: ignore[misc]
 
 
 def test_unknown_metric_names_the_known_ones() -> None:
     with pytest.raises(KeyError, match="known: accuracy, mse"):
-        get_metric("f1")
+        METRICS["f1"]
 
 
 @pytest.mark.parametrize("metric", list(METRICS.values()), ids=list(METRICS))

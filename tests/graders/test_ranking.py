@@ -95,3 +95,24 @@ def test_no_entries_give_an_empty_leaderboard() -> None:
 def test_an_unknown_direction_is_refused() -> None:
     with pytest.raises(ValueError, match="direction"):
         rank([entry("ann", 1.0, 1)], direction="up")
+
+
+def _with_interval(who: str, score: float, low: float, high: float, minute: int) -> Entry:
+    return Entry(participant=who, score=score, submitted_at=at(minute), interval=(low, high))
+
+
+def test_a_participant_whose_interval_overlaps_the_one_above_is_marked_tied() -> None:
+    rows = rank(
+        [
+            _with_interval("ada", 0.90, 0.88, 0.92, 1),
+            _with_interval("bob", 0.87, 0.85, 0.89, 2),  # overlaps ada's
+            baseline("LeNet-5", 0.86),  # a baseline neither ties nor breaks a tie
+            _with_interval("cy", 0.84, 0.83, 0.86, 3),  # overlaps bob's, across the baseline
+            _with_interval("di", 0.70, 0.68, 0.72, 4),  # clear of cy's
+            entry("ed", 0.69, 5),  # no interval: never marked
+        ],
+        direction="higher",
+    )
+    marks = {row.participant: row.tied_with_above for row in rows if not row.is_baseline}
+    assert marks == {"ada": False, "bob": True, "cy": True, "di": False, "ed": False}
+    assert [row.rank for row in rows if not row.is_baseline] == [1, 2, 3, 4, 5]

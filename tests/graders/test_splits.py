@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from graders.grading import read_hidden_labels
+from graders.hidden import read_hidden_labels
 from graders.splits import PRIVATE, PUBLIC, assign_splits, write_hidden_labels
 
 

@@ -38,8 +38,10 @@ def test_reference_dcgan_on_a_budget_beats_noise_by_far(client, load_challenge, 
 
     assert submission.state == "scored", (submission.failure_reason, submission.log_tail)
     assert "20480 training images, 1 epochs" in submission.log_tail
-    print(f"budget run: {submission.cpu_seconds:.0f} CPU s, {submission.wall_seconds:.0f} s "
-          f"wall, scores {submission.public_score:.2f} / {submission.private_score:.2f}")  # fmt: skip
+    print(
+        f"budget run: {submission.cpu_seconds:.0f} CPU s, {submission.wall_seconds:.0f} s "
+        f"wall, scores {submission.public_score:.2f} / {submission.private_score:.2f}"
+    )
     noise = challenge.baselines.get(name="Uniform noise").score
     assert submission.public_score < noise / 4, submission.log_tail
     assert submission.private_score < noise / 4, submission.log_tail
@@ -60,7 +62,7 @@ def test_starter_kit_scores_weakly_and_float_images_fail_with_a_reason(
 
     submission = wait_final(starter_id, timeout=300)
     assert submission.state == "scored", (submission.failure_reason, submission.log_tail)
-    # Blobs: better than noise, worse than the mean-image blur (measured 189).
+    # Blobs: better than noise, worse than the mean-image blur (measured 183).
     blur = challenge.baselines.get(name="Mean-image blur").score
     noise = challenge.baselines.get(name="Uniform noise").score
     assert blur < submission.public_score < noise

@@ -16,8 +16,16 @@ from tests.support.pipeline import reference_files, sign_in, submit_and_wait
 SLUG = "2017-tiny-transformer"
 # The full reference's code path, shrunk: one narrow layer, 40 steps (about 20 s
 # of CPU here, 2 minutes of wall time at most on a busy machine).
-BUDGET = {"steps": 40, "warmup": 5, "lr": 3e-3, "layers": 1, "heads": 2, "width": 32,
-          "eval_every": 20, "sample_chars": 100}  # fmt: skip
+BUDGET = {
+    "steps": 40,
+    "warmup": 5,
+    "lr": 3e-3,
+    "layers": 1,
+    "heads": 2,
+    "width": 32,
+    "eval_every": 20,
+    "sample_chars": 100,
+}
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 

@@ -4,16 +4,14 @@ the grader -> the leaderboard."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from server.accounts.models import User
 from server.submissions.models import Submission
+from tests.support.paths import REPO
 from tests.support.waiting import wait_for
 
-REPO = Path(__file__).resolve().parents[2]
 XOR = REPO / "challenges" / "1986-xor-backprop"
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -24,8 +22,9 @@ def _final(submission_id: int) -> Submission | None:
 
 
 def _submit(client, slug: str, name: str, content: bytes) -> int:  # type: ignore[no-untyped-def]
-    response = client.post(f"/challenges/{slug}/submit/",
-                           {"code": SimpleUploadedFile(name, content)})  # fmt: skip
+    response = client.post(
+        f"/challenges/{slug}/submit/", {"code": SimpleUploadedFile(name, content)}
+    )
     assert response.status_code == 302, response.content[:500]
     return int(response["Location"].rstrip("/").split("/")[-1])
 
@@ -34,11 +33,13 @@ def test_reference_solution_is_scored_and_ranked(client, xor_challenge, start_wo
     start_worker()
     student = User.objects.create_user(username="ada", password="pw-for-tests-1")
     client.force_login(student)
-    submission_id = _submit(client, xor_challenge.slug, "main.py",
-                            (XOR / "reference" / "main.py").read_bytes())  # fmt: skip
+    submission_id = _submit(
+        client, xor_challenge.slug, "main.py", (XOR / "reference" / "main.py").read_bytes()
+    )
 
     page = client.get(f"/submissions/{submission_id}/")
-    assert b'hx-trigger="every 1s"' in page.content  # the page polls while not final
+    assert b"sse-connect=" in page.content  # the page listens while not final...
+    assert b'hx-trigger="sse:changed, every' in page.content  # ...and polls as a fallback
     submission = wait_for(lambda: _final(submission_id), timeout=90, what="a final state")
 
     assert submission.state == "scored", (submission.failure_reason, submission.log_tail)
@@ -62,8 +63,12 @@ def test_zip_with_main_at_root_is_accepted_and_scored(client, xor_challenge, sta
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("main.py", "from helper import run\nrun()\n")
-        archive.writestr("helper.py", (XOR / "reference" / "main.py").read_text()
-                         .replace('if __name__ == "__main__":', "def run():\n    main()\n\nif False:"))  # fmt: skip
+        archive.writestr(
+            "helper.py",
+            (XOR / "reference" / "main.py")
+            .read_text()
+            .replace('if __name__ == "__main__":', "def run():\n    main()\n\nif False:"),
+        )
     submission_id = _submit(client, xor_challenge.slug, "solution.zip", buffer.getvalue())
     submission = wait_for(lambda: _final(submission_id), timeout=90, what="a final state")
     assert submission.state == "scored", (submission.failure_reason, submission.log_tail)

@@ -1,16 +1,20 @@
 """Testing a challenge bundle in place, without the platform: its own files loaded
-as modules, its prepare.py run into a folder, what that writes read back, its
-scripts run with this Python, and its challenge.toml and page read."""
+as modules, its prepare.py run into a folder (here, or in a fresh process under a
+chosen thread count and CPU kernels), what that writes read back, its scripts run
+with this Python, and its challenge.toml and page read."""
 
 from __future__ import annotations
 
 import csv
 import importlib.util
 import os
+import platform
 import re
 import subprocess
 import sys
 import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -18,7 +22,7 @@ from typing import Any
 import pytest
 
 from graders import Scores, grade
-from server.competitions.bundles import read_bundle
+from server.bundles.bundle import read_bundle
 from tests.support.pipeline import REPO
 
 # The raw data sets (MNIST, ...): MILESTONES_DATASETS_DIR, or the shared folder beside the checkout.
@@ -56,6 +60,71 @@ def prepare_into(bundle: Path, root: Path, datasets: Path | None = None) -> Path
     return root
 
 
+@dataclass(frozen=True)
+class Machine:
+    """How a fresh process computes: its thread count, and (``other_cpu``) other SIMD
+    kernels than this CPU's best: OpenBLAS's oldest x86-64 ones, NumPy's baseline ones."""
+
+    threads: int
+    other_cpu: bool = False
+
+    def environment(self) -> dict[str, str]:
+        env = {**os.environ, "PYTHONPATH": str(REPO)}
+        for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+            env[name] = str(self.threads)
+        for name in ("OPENBLAS_CORETYPE", "NPY_DISABLE_CPU_FEATURES"):
+            env.pop(name, None)  # this CPU's best kernels, unless other_cpu
+        if self.other_cpu and platform.machine() in ("x86_64", "AMD64"):
+            env["OPENBLAS_CORETYPE"] = "Prescott"  # SSE3 kernels, whatever this CPU has
+            env["NPY_DISABLE_CPU_FEATURES"] = " ".join(_numpy_dispatched_features())
+        return env
+
+
+def _numpy_dispatched_features() -> list[str]:
+    """NumPy's optional SIMD targets this CPU has (disabling them leaves its baseline);
+    none where this NumPy does not say (then only OpenBLAS's kernels change)."""
+    try:
+        from numpy._core import _multiarray_umath as umath  # where np.show_runtime looks
+    except ImportError:
+        return []
+    have = getattr(umath, "__cpu_features__", {})
+    return [name for name in getattr(umath, "__cpu_dispatch__", []) if have.get(name)]
+
+
+PreparedOn = Callable[[str, Machine], Path]  # the session's prepared_on fixture
+ONE_THREAD = Machine(threads=1)  # this CPU's own kernels, one thread
+ELSEWHERE = Machine(threads=2, other_cpu=True)
+
+
+_PREPARE = """
+import importlib.util, sys
+from pathlib import Path
+bundle, root, datasets = (Path(arg) for arg in sys.argv[1:])
+spec = importlib.util.spec_from_file_location("prepare", bundle / "prepare.py")
+module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
+module.prepare(public_dir=root / "public", hidden_dir=root / "hidden", datasets_dir=datasets)
+"""
+
+
+def prepare_elsewhere(
+    bundle: Path, root: Path, machine: Machine, datasets: Path | None = None
+) -> Path:
+    """``prepare_into``, in a fresh Python process computing as ``machine`` does."""
+    datasets = root / "datasets" if datasets is None else datasets
+    done = subprocess.run(
+        [sys.executable, "-c", _PREPARE, str(bundle), str(root), str(datasets)],
+        cwd=REPO,
+        env=machine.environment(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return root
+
+
 def csv_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
     """A CSV file's header and its rows, as strings."""
     with path.open(encoding="utf-8", newline="") as handle:
@@ -74,8 +143,12 @@ def run_script(script: Path, data: Path, output: Path) -> subprocess.CompletedPr
     """``python SCRIPT DATA OUTPUT`` with this interpreter, in the script's folder."""
     return subprocess.run(
         [sys.executable, str(script), str(data), str(output)],
-        cwd=script.parent, capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
+        cwd=script.parent,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
 
 
 def scores_of(bundle: Path, output: Path, prepared: Path) -> Scores:

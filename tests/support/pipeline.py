@@ -8,7 +8,6 @@ import io
 import json
 import zipfile
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -16,9 +15,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from server.accounts.models import User
 from server.submissions.models import Submission
+from tests.support.paths import REPO
 from tests.support.waiting import wait_for
 
-REPO = Path(__file__).resolve().parents[2]
 CHALLENGES = REPO / "challenges"
 
 
@@ -91,9 +90,13 @@ def queued_submission(  # type: ignore[no-untyped-def]
 ) -> Submission:
     """A new participant's submission of ``code`` as main.py, queued but sent to no worker."""
     submission = Submission(
-        user=participant(username), challenge=challenge, token=f"t-{username}",
-        original_name="main.py", state="queued",
-    )  # fmt: skip
+        user=participant(username),
+        challenge=challenge,
+        token=f"t-{username}",
+        original_name="main.py",
+        state="queued",
+        queue="cpu-short",
+    )
     submission.upload.save("main.py", ContentFile(code), save=False)
     submission.save()
     return submission

@@ -7,8 +7,9 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
-def wait_for(predicate: Callable[[], T], *, timeout: float, interval: float = 0.2,
-              what: str = "condition") -> T:  # fmt: skip
+def wait_for(
+    predicate: Callable[[], T], *, timeout: float, interval: float = 0.2, what: str = "condition"
+) -> T:
     """Poll until predicate() is truthy; fail with `what` after timeout seconds."""
     deadline = time.monotonic() + timeout
     while True:

@@ -9,12 +9,12 @@ import time
 
 import pytest
 
+from server.submissions.allowance import allowance_of
 from server.submissions.models import Submission
-from server.submissions.selectors import allowance_of
 from server.submissions.services import submission_cancel
+from tests.support.processes import command_line, descendants, wait_all_gone
+from tests.support.programs import trivial_code
 from tests.support.waiting import wait_for
-from tests.worker.processes import command_line, descendants, wait_all_gone
-from tests.worker.programs import trivial_code
 from worker.execution import execute_submission
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.integration]
@@ -26,8 +26,11 @@ def _program(processes: dict[int, int]) -> dict[int, int]:
 
 def _sandbox(processes: dict[int, int]) -> dict[int, int]:
     """bwrap, the sandbox's init and the program (not this session's redis-server)."""
-    return {pid: t for pid, t in processes.items()
-            if "/submission/main.py" in command_line(pid) or "bwrap" in command_line(pid)}  # fmt: skip
+    return {
+        pid: t
+        for pid, t in processes.items()
+        if "/submission/main.py" in command_line(pid) or "bwrap" in command_line(pid)
+    }
 
 
 def test_a_running_submission_is_killed_within_a_second_and_not_charged(make_user, make_submission):
@@ -35,8 +38,11 @@ def test_a_running_submission_is_killed_within_a_second_and_not_charged(make_use
     submission = make_submission(student, state="queued", code=trivial_code(sleep=60))
     runner = threading.Thread(target=execute_submission, kwargs={"submission_id": submission.id})
     runner.start()
-    program = wait_for(lambda: _program(descendants(os.getpid())), timeout=60,
-                       what="the sandboxed program to start")  # fmt: skip
+    program = wait_for(
+        lambda: _program(descendants(os.getpid())),
+        timeout=60,
+        what="the sandboxed program to start",
+    )
     sandbox = _sandbox(descendants(os.getpid()))
     assert submission_cancel(submission=Submission.objects.get(id=submission.id))
     killed_after = wait_all_gone(program, timeout=10)
@@ -58,3 +64,18 @@ def test_a_cancelled_queued_submission_never_runs(make_user, make_submission):
     submission.refresh_from_db()
     assert (submission.state, submission.attempt) == ("cancelled", 0)
     assert time.monotonic() - started < 5
+
+
+def test_a_cancelled_run_keeps_the_log_of_what_ran(make_user, make_submission):
+    code = trivial_code(sleep=60, extra="import sys\nprint('epoch 1 done', file=sys.stderr)")
+    submission = make_submission(make_user(), state="queued", code=code)
+    runner = threading.Thread(target=execute_submission, kwargs={"submission_id": submission.id})
+    runner.start()
+    wait_for(lambda: _program(descendants(os.getpid())), timeout=60, what="the program to start")
+    time.sleep(2)  # let it print (the log is read when the run ends)
+    assert submission_cancel(submission=Submission.objects.get(id=submission.id))
+    runner.join(timeout=30)
+    submission.refresh_from_db()
+    assert submission.state == "cancelled"
+    assert "epoch 1 done" in submission.log_tail
+    assert submission.sandbox_status == "cancelled" and submission.wall_seconds is not None

@@ -8,10 +8,11 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from server.submissions import lifecycle
+from server.submissions.allowance import allowance_of
 from server.submissions.models import Submission
-from server.submissions.selectors import allowance_of
 from worker import broker as broker_module
-from worker import dispatch, lifecycle, monitoring
+from worker import dispatch, incidents
 from worker.reaper import reap, seconds_since_last_run
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -35,10 +36,10 @@ def test_an_expired_lease_is_requeued_sent_again_and_logged(broker, make_user, m
         1,
         "",
     )
-    assert broker_module.queue_depth("cpu") == 1
+    assert broker_module.queue_depth("cpu-short") == 1
     assert submission.id in broker_module.sent_ids()
     since = timezone.now() - dt.timedelta(minutes=1)
-    assert [i.submission_id for i in monitoring.incidents_since(since)] == [submission.id]
+    assert [i.submission_id for i in incidents.incidents_since(since)] == [submission.id]
     assert seconds_since_last_run() is not None
 
 
@@ -77,7 +78,7 @@ def test_a_message_lost_in_a_flush_is_sent_again(settings, broker, make_user, ma
     broker.flushdb()
     _age(submission, 10)
     assert dispatch.redispatch_lost() == [submission.id]
-    assert broker_module.queue_depth("cpu") == 1
+    assert broker_module.queue_depth("cpu-short") == 1
     assert broker_module.sent_ids() == {submission.id}
 
 
@@ -90,7 +91,7 @@ def test_a_message_still_in_the_broker_is_not_sent_twice(
     dispatch.dispatch_pending()
     _age(submission, 60)
     assert dispatch.redispatch_lost() == []
-    assert broker_module.queue_depth("cpu") == 1
+    assert broker_module.queue_depth("cpu-short") == 1
 
 
 def test_the_safety_net_resends_a_long_queued_one_whatever_redis_says(

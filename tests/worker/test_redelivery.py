@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
+from graders import Scores
+from server.submissions import lifecycle
 from server.submissions.models import Submission
+from tests.support.paths import REPO
 from tests.support.pipeline import queued_submission
 from tests.support.waiting import wait_for
-from worker import lifecycle
 from worker.execution import execute_submission
 
-REPO = Path(__file__).resolve().parents[2]
 REFERENCE = REPO / "challenges" / "1986-xor-backprop" / "reference" / "main.py"
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -31,11 +30,10 @@ def test_same_task_sent_twice_to_a_real_worker_scores_once(xor_challenge, start_
     from worker.tasks import run_submission
 
     submission = queued_submission(xor_challenge, REFERENCE.read_bytes())
-    run_submission.apply_async(args=[submission.id], queue="cpu")
-    run_submission.apply_async(args=[submission.id], queue="cpu")
+    run_submission.apply_async(args=[submission.id], queue="cpu-short")
+    run_submission.apply_async(args=[submission.id], queue="cpu-short")
     start_worker()
-    wait_for(lambda: Submission.objects.get(id=submission.id).is_final, timeout=90,
-             what="scored")  # fmt: skip
+    wait_for(lambda: Submission.objects.get(id=submission.id).is_final, timeout=90, what="scored")
     submission.refresh_from_db()
     assert submission.state == "scored", (submission.failure_reason, submission.log_tail)
     assert submission.attempt == 1
@@ -57,10 +55,13 @@ def test_a_taken_over_attempt_can_neither_heartbeat_nor_finish(xor_challenge):
     assert new == old + 1
     assert not lifecycle.heartbeat(submission_id=submission.id, attempt=old)
     facts = lifecycle.RunFacts()
-    assert not lifecycle.finish_scored(submission_id=submission.id, attempt=old, public=1.0,
-                                       private=1.0, facts=facts)  # fmt: skip
-    assert lifecycle.finish_scored(submission_id=submission.id, attempt=new, public=0.9,
-                                   private=0.8, facts=facts)  # fmt: skip
+    stale, fresh = Scores(1.0, 1.0, 1, 1), Scores(0.9, 0.8, 1, 1)
+    assert not lifecycle.finish_scored(
+        submission_id=submission.id, attempt=old, scores=stale, facts=facts
+    )
+    assert lifecycle.finish_scored(
+        submission_id=submission.id, attempt=new, scores=fresh, facts=facts
+    )
     submission.refresh_from_db()
     assert (submission.state, submission.public_score) == ("scored", 0.9)
 
@@ -72,8 +73,11 @@ def test_platform_failures_retry_then_end_as_uncharged_error(xor_challenge, sett
     for _ in range(2):
         attempt = lifecycle.claim(submission_id=submission.id, worker_id="w")
         assert attempt is not None
-        states.append(lifecycle.release_after_platform_failure(
-            submission_id=submission.id, attempt=attempt, reason="disk full"))  # fmt: skip
+        states.append(
+            lifecycle.release_after_platform_failure(
+                submission_id=submission.id, attempt=attempt, reason="disk full"
+            )
+        )
     assert states == ["queued", "error"]
     submission.refresh_from_db()
     assert "not counted against your daily limit" in submission.failure_reason

@@ -13,7 +13,7 @@ import time
 import pytest
 
 from server.submissions.models import Submission
-from tests.worker.programs import trivial_code
+from tests.support.programs import trivial_code
 from worker import slots
 from worker.execution import execute_submission
 from worker.sandbox.layout import GpuAccess
@@ -55,23 +55,23 @@ def test_core_groups_are_disjoint():
 
 def test_each_job_holds_its_own_gpu_and_a_third_waits_then_gives_up(slot_settings):
     slot_settings.GPUS = "0,1"
-    with slots.granted(gpu_mode="required") as first, slots.granted(gpu_mode="required") as second:
+    with slots.granted(gpu=True) as first, slots.granted(gpu=True) as second:
         assert {first.gpu, second.gpu} == {0, 1}
         started = time.monotonic()
         with (
             pytest.raises(slots.NoFreeGpu),
-            slots.granted(gpu_mode="required", gpu_wait_seconds=0.5),
+            slots.granted(gpu=True, gpu_wait_seconds=0.5),
         ):
             pass
         assert time.monotonic() - started >= 0.5
-    with slots.granted(gpu_mode="optional") as again:
+    with slots.granted(gpu=True) as again:
         assert again.gpu == 0
 
 
 def test_a_waiting_job_gets_the_gpu_as_soon_as_it_is_freed(slot_settings):
     slot_settings.GPUS = "0"
     got: list[int | None] = []
-    with slots.granted(gpu_mode="required"):
+    with slots.granted(gpu=True):
         waiter = threading.Thread(target=lambda: got.append(_hold_gpu(wait=10)))
         waiter.start()
         time.sleep(0.5)
@@ -81,12 +81,12 @@ def test_a_waiting_job_gets_the_gpu_as_soon_as_it_is_freed(slot_settings):
 
 
 def _hold_gpu(*, wait: float) -> int | None:
-    with slots.granted(gpu_mode="required", gpu_wait_seconds=wait) as grant:
+    with slots.granted(gpu=True, gpu_wait_seconds=wait) as grant:
         return grant.gpu
 
 
 def _hold_forever(ready) -> None:  # type: ignore[no-untyped-def]
-    with slots.granted(gpu_mode="required"):
+    with slots.granted(gpu=True):
         ready.set()
         time.sleep(600)
 
@@ -112,7 +112,7 @@ def test_a_killed_process_frees_its_gpu(slot_settings):
 def test_concurrent_jobs_get_disjoint_cores(slot_settings):
     slot_settings.SANDBOX_CPUS = 1
     cores = sorted(os.sched_getaffinity(0))
-    with slots.granted(gpu_mode="none") as first, slots.granted(gpu_mode="none") as second:
+    with slots.granted(gpu=False) as first, slots.granted(gpu=False) as second:
         assert first.cpus == (cores[0],)
         if len(cores) > 1:
             assert second.cpus == (cores[1],)
@@ -127,8 +127,9 @@ PRINT_AFFINITY = "import os; print('affinity', sorted(os.sched_getaffinity(0)), 
 @pytest.mark.integration
 def test_a_run_is_pinned_to_its_granted_cores(slot_settings, make_user, make_submission):
     slot_settings.SANDBOX_CPUS = 1
-    submission = make_submission(make_user(), state="queued",
-                                 code=trivial_code(extra=PRINT_AFFINITY))  # fmt: skip
+    submission = make_submission(
+        make_user(), state="queued", code=trivial_code(extra=PRINT_AFFINITY)
+    )
     execute_submission(submission_id=submission.id)
     submission.refresh_from_db()
     assert submission.state == "scored", (submission.failure_reason, submission.log_tail)
@@ -149,9 +150,12 @@ def test_a_gpu_challenge_runs_on_the_granted_gpu(
         return GpuAccess(devices=[])  # no device node here: the GPU is the one thing faked
 
     monkeypatch.setattr("worker.sandbox.bubblewrap.gpu_access", fake_gpu_access)
-    submission = make_submission(make_user(), state="queued",
-                                 code=trivial_code(extra=PRINT_AFFINITY))  # fmt: skip
+    submission = make_submission(
+        make_user(), state="queued", code=trivial_code(extra=PRINT_AFFINITY)
+    )
     type(submission.challenge).objects.filter(pk=submission.challenge_id).update(gpu="required")
+    # The dispatcher sends a GPU-required run to a GPU lane; the lane grants the GPU.
+    type(submission).objects.filter(pk=submission.pk).update(queue="gpu-short")
     execute_submission(submission_id=submission.id)
     submission.refresh_from_db()
     assert submission.state == "scored", (submission.failure_reason, submission.log_tail)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.bad_zips import BAD_ZIPS
 from worker.unpack import UnpackRejected, unpack_submission
 
 
@@ -24,8 +25,9 @@ def _zip(entries: dict[str, bytes], *, link: str | None = None) -> io.BytesIO:
 
 
 def _unpack(source: io.BytesIO, target: Path, name: str = "code.zip") -> None:
-    unpack_submission(source, name=name, target=target, entrypoint="main.py",
-                      max_bytes=10_000, max_files=10)  # fmt: skip
+    unpack_submission(
+        source, name=name, target=target, entrypoint="main.py", max_bytes=10_000, max_files=10
+    )
 
 
 def test_zip_is_unpacked_with_readable_permissions(tmp_path):
@@ -53,3 +55,12 @@ def test_absolute_paths_are_refused(tmp_path):
 def test_plain_python_upload_becomes_the_entrypoint(tmp_path):
     _unpack(io.BytesIO(b"print('hi')"), tmp_path / "code", name="upload-abc.py")
     assert (tmp_path / "code" / "main.py").read_bytes() == b"print('hi')"
+
+
+@pytest.mark.parametrize("kind", list(BAD_ZIPS))
+def test_a_zip_that_cannot_be_unpacked_is_refused_in_one_line(kind: str, tmp_path: Path):
+    make, words = BAD_ZIPS[kind]
+    with pytest.raises(UnpackRejected) as refused:
+        _unpack(io.BytesIO(make([("main.py", b"print(1)\n")])), tmp_path / "code")
+    reason = str(refused.value)
+    assert "\n" not in reason and (words in reason or "cannot be unpacked" in reason), reason

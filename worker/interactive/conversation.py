@@ -12,7 +12,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from graders.grading import Scores
+from graders.errors import InvalidOutput
 from graders.interactive import (
     MAX_READY_BYTES,
     Environment,
@@ -21,8 +21,9 @@ from graders.interactive import (
     parse_answer,
     parse_ready,
 )
+from graders.scores import Scores, check_range
 from worker.interactive.wire import Closed, Ended, Overlong, Silent, Wire
-from worker.sandbox.base import Channel
+from worker.sandbox.base import Channel, LogReader
 
 # After the program's stdout ends, how long to wait for the run itself to end, so
 # that a crash is reported as the crash (with its exit status), not as a closed pipe.
@@ -49,6 +50,11 @@ class Record:
     done_at: float | None = None
     waiting_seconds: float = 0.0  # in the query phase, waiting for the program
     grader_seconds: float = 0.0  # in the query phase, making queries and scoring answers
+    # Once a query went out the program has seen hidden data: what it does after
+    # is sealed from its author while the phase is open. The log as it stood just
+    # before is what they see then.
+    queried: bool = False
+    log_before_queries: str = ""
 
     @property
     def query_phase_seconds(self) -> float | None:
@@ -58,8 +64,9 @@ class Record:
 
 
 class Conversation(Channel):
-    def __init__(self, *, environment: Environment, query_seconds: float,
-                 max_answer_bytes: int) -> None:  # fmt: skip
+    def __init__(
+        self, *, environment: Environment, query_seconds: float, max_answer_bytes: int
+    ) -> None:
         self.environment = environment
         self.query_seconds = query_seconds
         self.max_answer_bytes = max_answer_bytes
@@ -73,14 +80,23 @@ class Conversation(Channel):
         """Whether the run was stopped because the conversation was over (not cancelled)."""
         return self.record.ending in (Ending.COMPLETED, Ending.VIOLATION)
 
-    def converse(self, *, to_program: int, from_program: int, ended: threading.Event) -> None:
+    def converse(
+        self,
+        *,
+        to_program: int,
+        from_program: int,
+        ended: threading.Event,
+        log_so_far: LogReader,
+    ) -> None:
         wire = Wire(to_program=to_program, from_program=from_program, ended=ended)
         self.record.started_at = time.monotonic()
         try:
-            self._talk(wire)
+            self._talk(wire, log_so_far)
             self.record.ending = Ending.COMPLETED
         except ProtocolViolation as exc:
             self._violation(f"Your program broke the interactive protocol: {exc}.")
+        except InvalidOutput as exc:  # every answer was valid, but the score is not
+            self._violation(str(exc))
         except Silent as exc:
             self._violation(self._silence(exc))
         except Overlong as exc:
@@ -94,18 +110,25 @@ class Conversation(Channel):
                 self.record.done_at = time.monotonic()
             self._finished.set()
 
-    def _talk(self, wire: Wire) -> None:
+    def _talk(self, wire: Wire, log_so_far: LogReader) -> None:
         parse_ready(wire.exchange(None, max_bytes=MAX_READY_BYTES))
         record = self.record
         record.ready_at = time.monotonic()
         deadline = record.ready_at + self.query_seconds
         waited = wire.waiting_seconds
         while (payload := self.environment.next_query()) is not None:
-            line = wire.exchange(encode_query(record.answered, payload),
-                                 max_bytes=self.max_answer_bytes, deadline=deadline)  # fmt: skip
+            if not record.queried:  # read before the query leaves: nothing after counts
+                record.log_before_queries = log_so_far()
+                record.queried = True
+            line = wire.exchange(
+                encode_query(record.answered, payload),
+                max_bytes=self.max_answer_bytes,
+                deadline=deadline,
+            )
             self.environment.take_answer(parse_answer(line, number=record.answered))
             record.answered += 1
-        record.scores = self.environment.scores()
+        low, high = self.environment.score_range
+        record.scores = check_range(self.environment.scores(), low=low, high=high)
         record.done_at = time.monotonic()
         record.waiting_seconds = wire.waiting_seconds - waited
         record.grader_seconds = record.done_at - record.ready_at - record.waiting_seconds
@@ -117,15 +140,21 @@ class Conversation(Channel):
     def _silence(self, exc: Silent) -> str:
         number, budget = self.record.answered, f"{self.query_seconds:g}"
         if exc.sending:
-            return (f"Your program stopped reading its queries: query {number} could not be "
-                    f"delivered within the query phase's {budget} s.")  # fmt: skip
-        return (f"Your program did not answer query {number} (of {self.record.total_queries}) "
-                f"within the query phase's {budget} s, counted from its ready line.")  # fmt: skip
+            return (
+                f"Your program stopped reading its queries: query {number} could not be "
+                f"delivered within the query phase's {budget} s."
+            )
+        return (
+            f"Your program did not answer query {number} (of {self.record.total_queries}) "
+            f"within the query phase's {budget} s, counted from its ready line."
+        )
 
     def _overlong(self, exc: Overlong) -> str:
         if self.record.ready_at is None:
-            return (f"Your program printed more than {MAX_READY_BYTES} bytes to stdout before "
-                    "its ready line; print logs and progress to stderr, not stdout.")  # fmt: skip
+            return (
+                f"Your program printed more than {MAX_READY_BYTES} bytes to stdout before "
+                "its ready line; print logs and progress to stderr, not stdout."
+            )
         cap = f"{self.max_answer_bytes // KiB} KiB"
         number = self.record.answered
         if exc.sending:
@@ -138,6 +167,9 @@ class Conversation(Channel):
             self.record.ending = Ending.PROGRAM_ENDED
             return
         stream = "standard input" if exc.stdin else "standard output"
-        when = ("before its ready line" if self.record.ready_at is None
-                else f"before answering query {self.record.answered}")  # fmt: skip
+        when = (
+            "before its ready line"
+            if self.record.ready_at is None
+            else f"before answering query {self.record.answered}"
+        )
         self._violation(f"Your program closed its {stream} {when}, and kept running.")

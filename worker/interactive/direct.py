@@ -11,14 +11,14 @@ import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from graders.grading import Scores
-from graders.interactive import InteractiveSpec
+from graders import LiveGraded
+from graders.scores import Scores
 from worker.interactive.conversation import Conversation, Ending, Record
 
 
 def run_direct(
     *,
-    spec: InteractiveSpec,
+    spec: LiveGraded,
     argv: Sequence[str],
     hidden_dir: Path,
     env: Mapping[str, str] | None = None,
@@ -34,24 +34,40 @@ def run_direct(
 
 def converse_direct(
     *,
-    spec: InteractiveSpec,
+    spec: LiveGraded,
     argv: Sequence[str],
     hidden_dir: Path,
     env: Mapping[str, str] | None = None,
     cwd: Path | None = None,
 ) -> Record:
     """The conversation's record (timings included) of one direct run."""
-    conversation = Conversation(environment=spec.open(hidden_dir=hidden_dir),
-                                query_seconds=spec.query_seconds,
-                                max_answer_bytes=spec.max_answer_bytes)  # fmt: skip
-    process = subprocess.Popen(list(argv), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                               env=dict(env) if env is not None else None, cwd=cwd)  # fmt: skip
+    conversation = Conversation(
+        environment=spec.open(hidden_dir=hidden_dir),
+        query_seconds=spec.query_seconds,
+        max_answer_bytes=spec.max_answer_bytes,
+    )
+    process = subprocess.Popen(
+        list(argv),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        env=dict(env) if env is not None else None,
+        cwd=cwd,
+    )
     assert process.stdin is not None and process.stdout is not None
     ended = threading.Event()
-    threading.Thread(target=lambda: (process.wait(), ended.set()), daemon=True).start()
+
+    def wait_then_say_so() -> None:
+        process.wait()
+        ended.set()
+
+    threading.Thread(target=wait_then_say_so, daemon=True).start()
     try:
-        conversation.converse(to_program=process.stdin.fileno(),
-                              from_program=process.stdout.fileno(), ended=ended)  # fmt: skip
+        conversation.converse(
+            to_program=process.stdin.fileno(),
+            from_program=process.stdout.fileno(),
+            ended=ended,
+            log_so_far=lambda: "",  # stderr is the caller's own here
+        )
     finally:
         process.kill()
         process.wait()

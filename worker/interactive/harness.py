@@ -20,8 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from graders.grading import Scores
-from graders.interactive import InteractiveSpec
+from graders import LiveGraded
+from graders.scores import Scores
 from worker.interactive.conversation import Conversation, Ending, Record
 from worker.reasons import failure_reason
 from worker.sandbox import SandboxBackend, SandboxResult, SandboxSpec, Status
@@ -49,11 +49,20 @@ class Outcome:
         return f"{self.result.log_tail.rstrip()}\n[grader] {_summary(self.record)}\n".lstrip()
 
 
-def run_interactive(*, backend: SandboxBackend, spec: SandboxSpec, grading: InteractiveSpec,
-                    hidden_dir: Path, tick: Tick | None = None) -> Outcome:  # fmt: skip
+def run_interactive(
+    *,
+    backend: SandboxBackend,
+    spec: SandboxSpec,
+    grading: LiveGraded,
+    hidden_dir: Path,
+    tick: Tick | None = None,
+) -> Outcome:
     environment = grading.open(hidden_dir=hidden_dir)
-    conversation = Conversation(environment=environment, query_seconds=grading.query_seconds,
-                                max_answer_bytes=grading.max_answer_bytes)  # fmt: skip
+    conversation = Conversation(
+        environment=environment,
+        query_seconds=grading.query_seconds,
+        max_answer_bytes=grading.max_answer_bytes,
+    )
     result = backend.run(spec, tick=tick, channel=conversation)
     return decide(result=result, record=conversation.record, spec=spec)
 
@@ -70,10 +79,18 @@ def decide(*, result: SandboxResult, record: Record, spec: SandboxSpec) -> Outco
             result, record, reason=f"{failure_reason(result, spec.limits)} {_when(record)}"
         )
     if record.ready_at is None:
-        return Outcome(result, record, reason='Your program exited without printing its ready '
-                       'line ({"ready": true}) to stdout.')  # fmt: skip
-    return Outcome(result, record, reason=f"Your program exited after answering {record.answered} "
-                   f"of {record.total_queries} queries; it must answer them all.")  # fmt: skip
+        return Outcome(
+            result,
+            record,
+            reason="Your program exited without printing its ready "
+            'line ({"ready": true}) to stdout.',
+        )
+    return Outcome(
+        result,
+        record,
+        reason=f"Your program exited after answering {record.answered} "
+        f"of {record.total_queries} queries; it must answer them all.",
+    )
 
 
 def _when(record: Record) -> str:

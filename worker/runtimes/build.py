@@ -64,10 +64,16 @@ def _build(root: Path, name: str, python: str, wanted: dict[str, object]) -> Non
 def _marker(name: str, python: str) -> dict[str, object]:
     version = subprocess.run(
         [python, "-c", "import sys; print(sys.version.split()[0])"],
-        check=True, capture_output=True, text=True,
-    ).stdout.strip()  # fmt: skip
-    return {"name": name, "python": python, "python_version": version,
-            "packages": list(RUNTIMES[name])}  # fmt: skip
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    return {
+        "name": name,
+        "python": python,
+        "python_version": version,
+        "packages": list(RUNTIMES[name]),
+    }
 
 
 def _read_marker(target: Path) -> object:
@@ -115,8 +121,11 @@ def _locked(root: Path) -> Iterator[None]:
 def _warn_if_not_traversable(root: Path) -> None:
     for parent in [root.resolve(), *root.resolve().parents]:
         if not parent.stat().st_mode & 0o001:
-            print(f"warning: {parent} is not traversable by other users; the sandbox uid "
-                  f"will not reach the runtimes (chmod o+x it)", file=sys.stderr)  # fmt: skip
+            print(
+                f"warning: {parent} is not traversable by other users; the sandbox uid "
+                f"will not reach the runtimes (chmod o+x it)",
+                file=sys.stderr,
+            )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -13,7 +13,7 @@ import enum
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
@@ -31,13 +31,16 @@ class Status(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Limits:
-    wall_seconds: float = 60.0
-    cpu_seconds: float = 60.0
-    memory_bytes: int = 1024 * MiB
-    processes: int = 64
-    output_bytes: int = 16 * MiB
-    log_bytes: int = 64 * 1024  # how much of the log's end is kept
-    tmp_bytes: int = 64 * MiB
+    """What one run may use. Every value is the caller's: a challenge's come from
+    its ``[limits]`` table, whose defaults and maxima live in ``server.bundles``."""
+
+    wall_seconds: float
+    cpu_seconds: float
+    memory_bytes: int
+    processes: int
+    output_bytes: int
+    tmp_bytes: int
+    log_bytes: int = 64 * 1024  # how much of the log's end is kept (the sandbox's own)
 
 
 @dataclass(frozen=True)
@@ -46,12 +49,15 @@ class SandboxSpec:
     data_dir: Path
     output_dir: Path
     runtime: str
+    limits: Limits
     entrypoint: str = "main.py"
-    limits: Limits = field(default_factory=Limits)
     gpu: int | None = None  # host GPU index granted to this run, if any
     # Host CPU cores granted to this run: it is pinned to them and gets as many
     # CPUs' worth of time. Empty: unpinned, the backend's default share.
     cpus: tuple[int, ...] = ()
+    # MILESTONES_SEED in the program's environment: a seed it may use, recorded
+    # with the run, so that the same run can be made again. None: not set.
+    seed: int | None = None
 
 
 @dataclass(frozen=True)
@@ -76,6 +82,8 @@ class SandboxUnavailable(RuntimeError):
 # Called about every half second while a run is in progress; returning False
 # stops the run (status CANCELLED). The worker uses it to heartbeat its lease.
 Tick = Callable[[], bool]
+# The run's log as it stands now (its kept end), decoded.
+LogReader = Callable[[], str]
 
 
 class Channel(ABC):
@@ -88,10 +96,19 @@ class Channel(ABC):
     is then CANCELLED: the platform ended it). When the run is over it sets
     ``ended``, waits for ``converse`` to return, and only then closes the pipes.
     ``converse`` must never block without a deadline and must return soon after
-    ``ended`` is set; it must not close the descriptors it is given."""
+    ``ended`` is set; it must not close the descriptors it is given.
+    ``log_so_far`` returns the run's log as it stands (its kept end): a channel
+    about to show the program something it must not pass on reads it first."""
 
     @abstractmethod
-    def converse(self, *, to_program: int, from_program: int, ended: threading.Event) -> None:
+    def converse(
+        self,
+        *,
+        to_program: int,
+        from_program: int,
+        ended: threading.Event,
+        log_so_far: LogReader,
+    ) -> None:
         """Talk with the program: write its stdin (``to_program``), read its stdout."""
 
     @abstractmethod

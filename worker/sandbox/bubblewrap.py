@@ -18,7 +18,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from worker.sandbox import launch, layout, logs, outputs
+from worker.sandbox import disk, launch, layout, logs, outputs, seccomp
 from worker.sandbox.base import (
     Channel,
     SandboxBackend,
@@ -28,6 +28,7 @@ from worker.sandbox.base import (
     Tick,
 )
 from worker.sandbox.cgroups import RunCgroups, create_run_cgroups
+from worker.sandbox.disk import RunDisk
 from worker.sandbox.gpu import gpu_access
 from worker.sandbox.monitor import Outcome, Stop, Watched, watch
 from worker.sandbox.uids import Identity, kill_processes_of, run_identity
@@ -62,39 +63,52 @@ class BubblewrapBackend(SandboxBackend):
         layout.entrypoint(spec)  # refuse a bad one before anything is set up
         gpu = gpu_access(spec.gpu) if spec.gpu is not None else None
         with contextlib.ExitStack() as stack:
-            identity, cgroups, log_path = self._prepare(spec, stack)
-            argv = functools.partial(layout.bwrap_argv, spec, bwrap=bwrap,
-                                     runtime_dir=runtime_dir, gpu=gpu,
-                                     cpus=self._cpu_count(spec))  # fmt: skip
-            pipes = _channel_pipes(stack, channel)
-            started = _launch(spec, stack, argv, identity, cgroups, log_path,
-                              stdio=pipes.child_ends if pipes else None)  # fmt: skip
+            spec, own_disk = disk.on_own_disk(spec, stack)
+            identity, cgroups, log_path = self._prepare(spec, stack, own_disk)
+            argv = functools.partial(
+                layout.bwrap_argv,
+                spec,
+                bwrap=bwrap,
+                runtime_dir=runtime_dir,
+                gpu=gpu,
+                cpus=self._cpu_count(spec),
+            )
+            pipes = _channel_pipes(stack, channel, log_path, spec.limits.log_bytes)
+            started = _launch(
+                spec,
+                stack,
+                argv,
+                identity,
+                cgroups,
+                log_path,
+                stdio=pipes.child_ends if pipes else None,
+            )
             if pipes is not None:
                 pipes.start()
             tick = launch.until_finished(tick, channel)
-            outcome = watch(_watched(spec, started, cgroups, log_path, tick), kill=started.kill)
+            watched = _watched(spec, started, cgroups, log_path, tick, disk_full=own_disk.full)
+            outcome = watch(watched, kill=started.kill)
             # Reaped by the monitor; recorded so Popen does not try again.
             started.process.returncode = outcome.wait_status
             if outcome.stop is None and not started.exec_reached() and not _oom_killed(cgroups):
                 tail = logs.read_tail(log_path, keep=spec.limits.log_bytes)
                 raise SandboxUnavailable(f"bubblewrap could not set up the sandbox: {tail}")
-            result = _result(spec, outcome, cgroups, log_path)
+            result = _result(spec, outcome, cgroups, log_path, disk_full=own_disk.full())
         return result
 
     def _prepare(
-        self, spec: SandboxSpec, stack: contextlib.ExitStack
+        self, spec: SandboxSpec, stack: contextlib.ExitStack, disk: RunDisk
     ) -> tuple[Identity, RunCgroups, Path]:
-        """Uid, cgroups, /output and a scratch dir for the log; undone by ``stack``."""
+        """Uid, cgroups, /output and the log on the run's disk; undone by ``stack``."""
         identity = stack.enter_context(
             run_identity(lock_dir=self.slots_dir, uid_base=self.uid_base)
         )
-        scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="milestones-")))
         cgroups = self._cgroups(spec, stack)
         if identity.dedicated:
             owner = outputs.hand_over(spec.output_dir, uid=identity.uid, gid=identity.gid)
             stack.callback(outputs.take_back, spec.output_dir, owner=owner)
         stack.callback(_leave_nothing_running, cgroups, identity)
-        return identity, cgroups, scratch / "log"
+        return identity, cgroups, disk.log
 
     def _bwrap_path(self) -> str:
         found = shutil.which(self.bwrap)
@@ -140,6 +154,7 @@ def _launch(
     log_fd = logs.open_log(log_path)
     stack.callback(os.close, log_fd)
     etc_fds = stack.enter_context(launch.data_fds(layout.etc_files()))
+    filter_fds = stack.enter_context(launch.data_fds(_seccomp_filter()))
     status = launch.status_pipe()
     stack.callback(os.close, status[0])
     preexec = launch.make_preexec(
@@ -148,26 +163,48 @@ def _launch(
         identity=identity,
         affinity=spec.cpus,
     )
-    command = argv(status_fd=status[1], etc_fds=etc_fds)
-    started = launch.start(command, log_fd=log_fd, status=status, stdio=stdio,
-                           pass_fds=list(etc_fds.values()), preexec=preexec)  # fmt: skip
+    command = argv(status_fd=status[1], etc_fds=etc_fds, seccomp_fd=filter_fds.get("seccomp"))
+    started = launch.start(
+        command,
+        log_fd=log_fd,
+        status=status,
+        stdio=stdio,
+        pass_fds=[*etc_fds.values(), *filter_fds.values()],
+        preexec=preexec,
+    )
     stack.callback(started.stop)  # kills and reaps bwrap if the monitor itself failed
     return started
 
 
+@functools.cache
+def _seccomp_filter() -> dict[str, bytes]:
+    """The compiled filter, for --seccomp; none (said once) where libseccomp is missing."""
+    try:
+        return {"seccomp": seccomp.filter_program()}
+    except seccomp.SeccompUnavailable as exc:
+        logger.warning("no seccomp filter in the sandbox: %s", exc)
+        return {}
+
+
 def _channel_pipes(
-    stack: contextlib.ExitStack, channel: Channel | None
+    stack: contextlib.ExitStack, channel: Channel | None, log_path: Path, log_bytes: int
 ) -> launch.ChannelPipes | None:
     """An interactive run's pipes; closed (after the conversation ends) once the run is over."""
     if channel is None:
         return None
-    pipes = launch.ChannelPipes(channel)
+    pipes = launch.ChannelPipes(channel, lambda: logs.read_tail(log_path, keep=log_bytes))
     stack.callback(pipes.close)
     return pipes
 
 
 def _watched(
-    spec: SandboxSpec, started: launch.Started, cgroups: RunCgroups, log: Path, tick: Tick | None
+    spec: SandboxSpec,
+    started: launch.Started,
+    cgroups: RunCgroups,
+    log: Path,
+    tick: Tick | None,
+    *,
+    disk_full: Callable[[], bool],
 ) -> Watched:
     return Watched(
         pid=started.process.pid,
@@ -177,6 +214,7 @@ def _watched(
         log_max_bytes=launch.file_size_limit(spec.limits),
         cgroups=cgroups,
         tick=tick,
+        disk_full=disk_full,
     )
 
 
@@ -200,7 +238,9 @@ def _leave_nothing_running(cgroups: RunCgroups, identity: Identity) -> None:
         raise SandboxUnavailable("processes of a sandboxed run survived being killed")
 
 
-def _result(spec: SandboxSpec, outcome: Outcome, cgroups: RunCgroups, log: Path) -> SandboxResult:
+def _result(
+    spec: SandboxSpec, outcome: Outcome, cgroups: RunCgroups, log: Path, *, disk_full: bool
+) -> SandboxResult:
     exit_code, signal_number = _exit_of(outcome)
     usage = cgroups.usage() if cgroups.enabled else None
     rusage_cpu = outcome.rusage.ru_utime + outcome.rusage.ru_stime
@@ -220,6 +260,7 @@ def _result(spec: SandboxSpec, outcome: Outcome, cgroups: RunCgroups, log: Path)
         output_exceeded=outcome.stop is Stop.OUTPUT
         or written.over(max_bytes=limits.output_bytes)
         or outcome.log_overflowed
+        or disk_full
         or logs.size(log) >= launch.file_size_limit(limits),
         cpu_seconds=cpu,
         cpu_limit=limits.cpu_seconds,

@@ -13,16 +13,14 @@ from __future__ import annotations
 import contextlib
 import os
 import resource
-import socket
-import struct
-import threading
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from worker.sandbox import launch, layout, logs, outputs
+from worker.sandbox import disk, launch, layout, logs, outputs, seccomp
 from worker.sandbox.base import (
     Channel,
     SandboxBackend,
@@ -31,12 +29,12 @@ from worker.sandbox.base import (
     SandboxUnavailable,
     Tick,
 )
+from worker.sandbox.docker_attach import Bridge, attach
+from worker.sandbox.docker_owners import LABEL, OWNER_LABEL, owner_label, remove_orphans
 from worker.sandbox.verdict import Observed, decide
 
 IMAGES = {"numpy": "milestones/runtime-numpy:1", "torch": "milestones/runtime-torch:1"}
 RUNTIME_UID = 10001  # the non-root user the runtime images declare
-LABEL = "milestones.sandbox.run"
-OWNER_LABEL = "milestones.sandbox.owner"
 PATH_MAP_ENV = "MILESTONES_DOCKER_PATH_MAP"
 POLL_SECONDS = 0.2
 TICK_SECONDS = 0.5
@@ -45,6 +43,12 @@ _ULIMIT_NAMES = {
     resource.RLIMIT_CPU: "cpu",
     resource.RLIMIT_FSIZE: "fsize",
     resource.RLIMIT_CORE: "core",
+    resource.RLIMIT_NOFILE: "nofile",
+    resource.RLIMIT_MEMLOCK: "memlock",
+    resource.RLIMIT_MSGQUEUE: "msgqueue",
+    resource.RLIMIT_SIGPENDING: "sigpending",
+    resource.RLIMIT_NICE: "nice",
+    resource.RLIMIT_RTPRIO: "rtprio",
 }
 
 PathMap = Callable[[Path], Path]
@@ -89,6 +93,7 @@ def container_spec(
     cpus: float = 1.0,
     user: str = f"{RUNTIME_UID}:{RUNTIME_UID}",
     interactive: bool = False,
+    seccomp_profile: str | None = None,
 ) -> dict[str, Any]:
     """Keyword arguments for ``client.containers.create`` (docker SDK 7).
 
@@ -102,13 +107,18 @@ def container_spec(
         "command": layout.command(spec),
         "working_dir": "/submission",
         "user": user,  # never root, whatever the image says
-        "environment": layout.sandbox_env(cpus=max(1, int(cpus)), gpu=spec.gpu is not None),
+        "environment": layout.sandbox_env(
+            cpus=max(1, int(cpus)), gpu=spec.gpu is not None, seed=spec.seed
+        ),
         "hostname": "sandbox",
         "network_mode": "none",  # no network at all, not even the host's loopback
         "cap_drop": ["ALL"],
-        # setuid binaries cannot raise privileges; the default seccomp and
-        # AppArmor profiles stay on (nothing here turns them off).
-        "security_opt": ["no-new-privileges:true"],
+        # setuid binaries cannot raise privileges; the default seccomp profile
+        # with our refusals (seccomp.py); the AppArmor profile stays on.
+        "security_opt": [
+            "no-new-privileges:true",
+            f"seccomp={seccomp_profile or seccomp.docker_profile()}",
+        ],
         "read_only": True,  # the image's filesystem; /tmp and /output are the writable ones
         "tmpfs": {"/tmp": f"rw,nosuid,nodev,size={limits.tmp_bytes},mode=1777"},
         "shm_size": limits.tmp_bytes,
@@ -132,40 +142,14 @@ def container_spec(
     }
 
 
-def owner_label() -> str:
-    """Which worker process started a container: ``host:pid``."""
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def remove_orphans(client: Any, *, alive: Callable[[int], bool]) -> list[str]:
-    """Remove this host's sandbox containers whose worker process is gone (it was
-    SIGKILLed mid-run: its ``finally`` never removed them). Returns their ids."""
-    host = socket.gethostname()
-    removed = []
-    for container in client.containers.list(all=True, filters={"label": LABEL}):
-        owner = str(container.labels.get(OWNER_LABEL, ""))
-        owner_host, _, pid = owner.rpartition(":")
-        if owner_host != host or not pid.isdigit() or alive(int(pid)):
-            continue
-        _remove(container)
-        removed.append(str(container.id))
-    return removed
-
-
-def process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _mounts(spec: SandboxSpec, host_paths: PathMap) -> list[dict[str, Any]]:
     def bind(source: Path, target: str, *, read_only: bool) -> dict[str, Any]:
-        return {"Type": "bind", "Source": str(host_paths(Path(source))), "Target": target,
-                "ReadOnly": read_only}  # fmt: skip
+        return {
+            "Type": "bind",
+            "Source": str(host_paths(Path(source))),
+            "Target": target,
+            "ReadOnly": read_only,
+        }
 
     return [
         bind(spec.code_dir, "/submission", read_only=True),
@@ -209,8 +193,12 @@ class DockerBackend(SandboxBackend):
     ) -> None:
         self.images = dict(images or IMAGES)
         self.host_paths = host_paths or parse_path_map(os.environ.get(PATH_MAP_ENV))
+        # A worker in a container of its own (its paths mapped to the host's) would
+        # mount a run's disk where the engine never sees it: a plain folder then.
+        self.mounts_run_disks = host_paths is None and not os.environ.get(PATH_MAP_ENV)
         self.cpus = cpus
         self._client = client
+        self._seccomp_profile: str | None = None
 
     def run(
         self, spec: SandboxSpec, *, tick: Tick | None = None, channel: Channel | None = None
@@ -218,18 +206,29 @@ class DockerBackend(SandboxBackend):
         client = self._connect()
         if spec.runtime not in self.images:
             raise SandboxUnavailable(f"no docker image for runtime {spec.runtime!r}")
-        kwargs = container_spec(spec, image=self.images[spec.runtime], host_paths=self.host_paths,
-                                run_id=uuid.uuid4().hex, cpus=self.cpus,
-                                interactive=channel is not None)  # fmt: skip
         with contextlib.ExitStack() as stack:
+            spec, own_disk = disk.on_own_disk(
+                spec, stack, mount=self.mounts_run_disks, parent=spec.output_dir.parent
+            )
+            kwargs = container_spec(
+                spec,
+                image=self.images[spec.runtime],
+                host_paths=self.host_paths,
+                run_id=uuid.uuid4().hex,
+                cpus=self.cpus,
+                interactive=channel is not None,
+                seccomp_profile=self._seccomp_profile,
+            )
             stack.enter_context(_output_for(spec.output_dir, RUNTIME_UID))
             container = _create(client, kwargs)
             stack.callback(_remove, container)
-            if channel is not None:
-                bridge = _Bridge(_attach(container), channel)
-                stack.callback(bridge.close)
-                bridge.start()
             watch = _Watch(container, spec, launch.until_finished(tick, channel))
+            watch.disk_full = own_disk.full
+            if channel is not None:
+                bridge = Bridge(attach(container), channel, watch.stderr_so_far)
+                stack.callback(bridge.close)
+                watch.detach = bridge.close
+                bridge.start()
             watch.log_stdout = channel is None  # an interactive run's stdout is its answers
             result = watch.run()
         return result
@@ -247,9 +246,24 @@ class DockerBackend(SandboxBackend):
         except Exception as exc:  # the SDK raises several unrelated types here
             raise SandboxUnavailable(f"no Docker engine answers: {exc}") from exc
         # A worker killed mid-run on this host left its container running.
-        remove_orphans(client, alive=process_alive)
+        remove_orphans(client)
+        self._seccomp_profile = _seccomp_option(client)
         self._client = client
         return client
+
+
+def _seccomp_option(client: Any) -> str | None:
+    """What follows "seccomp=": Docker takes the profile itself, podman a file's path."""
+    with contextlib.suppress(Exception):
+        components = client.version().get("Components") or []
+        if any("podman" in str(part.get("Name", "")).lower() for part in components):
+            # A fresh file of ours (mkstemp: never one another user placed at a known name).
+            fd, path = tempfile.mkstemp(prefix="milestones-seccomp-", suffix=".json")
+            with os.fdopen(fd, "w") as profile:
+                profile.write(seccomp.docker_profile())
+            os.chmod(path, 0o644)
+            return path
+    return None
 
 
 @contextlib.contextmanager
@@ -277,83 +291,6 @@ def _create(client: Any, kwargs: dict[str, Any]) -> Any:
         raise SandboxUnavailable(f"cannot create the sandbox container: {exc}") from exc
 
 
-def _attach(container: Any) -> socket.socket:
-    """The container's stdin and stdout (not stderr: that stays the log), attached
-    before it starts so that no line is missed."""
-    try:
-        attached = container.attach_socket(params={"stdin": 1, "stdout": 1, "stream": 1})
-    except Exception as exc:
-        raise SandboxUnavailable(f"cannot attach to the sandbox container: {exc}") from exc
-    return getattr(attached, "_sock", attached)  # the SDK wraps the raw socket
-
-
-class _Bridge:
-    """An attach socket presented to a channel as the pipes bubblewrap gives it.
-
-    One pump copies the channel's queries into the socket; the other unwraps the
-    engine's framing (8-byte headers: stream, 0, 0, 0, big-endian length) and
-    copies stdout frames into the channel's pipe. Blocking writes into a pipe the
-    channel does not read hold the container's stdout back: nothing piles up here.
-    """
-
-    def __init__(self, raw: socket.socket, channel: Channel) -> None:
-        self.raw = raw
-        self.pipes = launch.ChannelPipes(channel)
-        stdin, stdout = (os.dup(fd) for fd in self.pipes.child_ends)
-        self.pumps = [
-            threading.Thread(target=self._queries, args=(stdin,), daemon=True),
-            threading.Thread(target=self._answers, args=(stdout,), daemon=True),
-        ]
-
-    def start(self) -> None:
-        for pump in self.pumps:
-            pump.start()
-        self.pipes.start()
-
-    def close(self) -> None:
-        try:
-            self.pipes.close()
-        finally:
-            with contextlib.suppress(OSError):
-                self.raw.shutdown(socket.SHUT_RDWR)
-            self.raw.close()
-            for pump in self.pumps:
-                pump.join(launch.CHANNEL_JOIN_SECONDS)
-
-    def _queries(self, stdin: int) -> None:
-        try:
-            while chunk := os.read(stdin, 65536):
-                self.raw.sendall(chunk)
-            self.raw.shutdown(socket.SHUT_WR)  # the channel is done: the program's stdin ends
-        except OSError:
-            pass  # the container or the socket is gone
-        finally:
-            os.close(stdin)
-
-    def _answers(self, stdout: int) -> None:
-        try:
-            while header := _read_exactly(self.raw, 8):
-                stream, length = struct.unpack(">BxxxL", header)
-                payload = _read_exactly(self.raw, length)
-                while stream == 1 and payload:
-                    payload = payload[os.write(stdout, payload) :]
-        except OSError:
-            pass
-        finally:
-            os.close(stdout)  # the channel sees the program's stdout end
-
-
-def _read_exactly(raw: socket.socket, size: int) -> bytes:
-    """``size`` bytes, or b"" at the end of the stream."""
-    data = bytearray()
-    while len(data) < size:
-        chunk = raw.recv(min(size - len(data), 65536))
-        if not chunk:
-            return b""
-        data += chunk
-    return bytes(data)
-
-
 def _remove(container: Any) -> None:
     with contextlib.suppress(Exception):  # already gone is fine
         container.remove(force=True, v=True)
@@ -367,11 +304,21 @@ class _Watch:
         self.cpu_seconds = 0.0
         self.peak_memory = 0
         self.log_stdout = True
+        self.detach: Callable[[], None] = lambda: None
+        self.disk_full: Callable[[], bool] = lambda: False
 
     def run(self) -> SandboxResult:
         started = time.monotonic()
-        self.container.start()
+        try:
+            self.container.start()
+        except Exception as exc:  # the engine could not start it: never the program's fault
+            raise SandboxUnavailable(f"cannot start the sandbox container: {exc}") from exc
+        self._sample()  # at once: a short program may be gone by the first poll
         stop = self._follow(started)
+        # The run is over: let go of an interactive run's stdin and stdout before the
+        # kill. podman's conmon holds a container whose attached output waits to be
+        # read, and its kill waits for the end (5 s, then 30 s more for the state).
+        self.detach()
         if stop is not None:
             with contextlib.suppress(Exception):
                 self.container.kill()
@@ -397,7 +344,17 @@ class _Watch:
                 if not self.tick():
                     return "cancelled"
             self._sample()
-            time.sleep(POLL_SECONDS)
+            self._pause()
+
+    def _pause(self) -> None:
+        """Up to POLL_SECONDS, less if the container exits meanwhile: the engine's
+        wait call returns at its end (sleeping instead added up to a poll to every
+        run). A timeout is the common case: it is still running."""
+        began = time.monotonic()
+        try:
+            self.container.wait(timeout=POLL_SECONDS)
+        except Exception:  # requests' ReadTimeout, or the engine's error
+            time.sleep(max(0.0, POLL_SECONDS - (time.monotonic() - began)))
 
     def _sample(self) -> None:
         with contextlib.suppress(Exception):  # stats of a container that just ended
@@ -417,6 +374,10 @@ class _Watch:
     def _result(self, stop: str | None, state: dict[str, Any], wall: float) -> SandboxResult:
         limits = self.spec.limits
         code = int(state.get("ExitCode", -1))
+        oom_killed = bool(state.get("OOMKilled"))
+        # Stats are sampled while the container runs (its cgroup goes with it): a
+        # burst in its last moments is missed; an OOM kill means it hit the limit.
+        peak = max(self.peak_memory, limits.memory_bytes) if oom_killed else self.peak_memory
         exit_code, signal_number = (None, code - 128) if code > 128 else (code, None)
         written = outputs.usage(self.spec.output_dir, stop_above=limits.output_bytes)
         seen = Observed(
@@ -424,8 +385,10 @@ class _Watch:
             signal=signal_number,
             cancelled=stop == "cancelled",
             time_exceeded=stop == "time",
-            memory_exceeded=bool(state.get("OOMKilled")),
-            output_exceeded=stop == "output" or written.over(max_bytes=limits.output_bytes),
+            memory_exceeded=oom_killed,
+            output_exceeded=stop == "output"
+            or written.over(max_bytes=limits.output_bytes)
+            or self.disk_full(),
             cpu_seconds=self.cpu_seconds,
             cpu_limit=limits.cpu_seconds,
         )
@@ -435,9 +398,17 @@ class _Watch:
             signal=signal_number,
             wall_seconds=wall,
             cpu_seconds=self.cpu_seconds,
-            peak_memory_bytes=self.peak_memory,
+            peak_memory_bytes=peak,
             log_tail=self._log_tail(),
         )
+
+    def stderr_so_far(self) -> str:
+        """An interactive run's log as it stands (its stderr: stdout is the answers)."""
+        try:
+            raw = self.container.logs(stdout=False, stderr=True)
+        except Exception:
+            return ""
+        return logs.decode(bytes(raw)[-self.spec.limits.log_bytes :])
 
     def _log_tail(self) -> str:
         try:

@@ -20,19 +20,27 @@ import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from worker.sandbox.base import Channel, Limits, SandboxUnavailable, Tick
+from worker.sandbox.base import Channel, Limits, LogReader, SandboxUnavailable, Tick
 from worker.sandbox.uids import Identity
 
-# RLIMIT_FSIZE caps every file the sandbox writes: each /output file and the
-# log. It is never below this, so the monitor has room to trim a chatty log.
+# RLIMIT_FSIZE caps every file the sandbox writes: each /output and /tmp file
+# and the log. Disk itself is bounded by the run's own tmpfs (disk.py); this cap
+# is never below the largest file a limit allows (tools such as torch.compile's
+# compiler write big files in /tmp), nor below the room to trim a chatty log.
 FILE_SIZE_FLOOR = 64 * 1024 * 1024
+# Room on the run's disk for the log between two trims (beside /output's limit).
+LOG_ROOM = FILE_SIZE_FLOOR
+# Enough for data loaders and their worker processes' shared memory.
+OPEN_FILES = 4096
+LOCKED_BYTES = 64 * 1024 * 1024
+PENDING_SIGNALS = 4096
 # Beyond the program's own processes: the outer bwrap and the sandbox's init.
 BWRAP_PROCESSES = 2
 
 
 def file_size_limit(limits: Limits) -> int:
     # +1: a file that reaches it is over output_bytes, so the overflow is visible.
-    return max(limits.output_bytes + 1, FILE_SIZE_FLOOR)
+    return max(limits.output_bytes + 1, limits.tmp_bytes, FILE_SIZE_FLOOR)
 
 
 def rlimits(limits: Limits, *, count_processes: bool) -> dict[int, tuple[int, int]]:
@@ -43,6 +51,13 @@ def rlimits(limits: Limits, *, count_processes: bool) -> dict[int, tuple[int, in
         resource.RLIMIT_CPU: (cpu, cpu + 1),  # SIGXCPU, then SIGKILL a second later
         resource.RLIMIT_FSIZE: (files, files),
         resource.RLIMIT_CORE: (0, 0),  # no core files of a student's crash
+        # Explicit, never the worker's own (a root worker's may be huge).
+        resource.RLIMIT_NOFILE: (OPEN_FILES, OPEN_FILES),
+        resource.RLIMIT_MEMLOCK: (LOCKED_BYTES, LOCKED_BYTES),
+        resource.RLIMIT_MSGQUEUE: (0, 0),  # no POSIX message queues
+        resource.RLIMIT_SIGPENDING: (PENDING_SIGNALS, PENDING_SIGNALS),
+        resource.RLIMIT_NICE: (0, 0),  # may lower its priority, never raise it
+        resource.RLIMIT_RTPRIO: (0, 0),  # no real-time scheduling
     }
     if count_processes:
         # Counts every process and thread of the uid: only meaningful (and only
@@ -53,11 +68,14 @@ def rlimits(limits: Limits, *, count_processes: bool) -> dict[int, tuple[int, in
 
 
 def make_preexec(
-    *, procs_files: Sequence[str], limits: Mapping[int, tuple[int, int]], identity: Identity,
+    *,
+    procs_files: Sequence[str],
+    limits: Mapping[int, tuple[int, int]],
+    identity: Identity,
     affinity: Sequence[int] = (),
-) -> Callable[[], None]:  # fmt: skip
+) -> Callable[[], None]:
     pid_files = [path.encode() for path in procs_files]
-    chosen = list(limits.items())
+    chosen = [(which, _within_own(which, value)) for which, value in limits.items()]
     cores = set(affinity)  # the run's own cores (worker.slots); empty: not pinned
 
     def preexec() -> None:
@@ -78,6 +96,16 @@ def make_preexec(
             os.setresuid(identity.uid, identity.uid, identity.uid)
 
     return preexec
+
+
+def _within_own(which: int, value: tuple[int, int]) -> tuple[int, int]:
+    """``value`` lowered to our own hard limit: raising one needs CAP_SYS_RESOURCE,
+    which a root worker in a container or VM may lack (setrlimit would fail)."""
+    ceiling = resource.getrlimit(which)[1]
+    if ceiling == resource.RLIM_INFINITY:
+        return value
+    soft, hard = value
+    return min(soft, ceiling), min(hard, ceiling)
 
 
 @contextlib.contextmanager
@@ -140,9 +168,14 @@ def status_pipe() -> tuple[int, int]:
 
 
 def start(
-    argv: Sequence[str], *, log_fd: int, status: tuple[int, int], pass_fds: Sequence[int],
-    preexec: Callable[[], None], stdio: tuple[int, int] | None = None,
-) -> Started:  # fmt: skip
+    argv: Sequence[str],
+    *,
+    log_fd: int,
+    status: tuple[int, int],
+    pass_fds: Sequence[int],
+    preexec: Callable[[], None],
+    stdio: tuple[int, int] | None = None,
+) -> Started:
     """Start bwrap; ``stdio`` (stdin, stdout) connects an interactive run's pipes."""
     read_end, write_end = status
     stdin, stdout = stdio if stdio is not None else (subprocess.DEVNULL, log_fd)
@@ -175,8 +208,9 @@ class ChannelPipes:
     (bwrap's own processes hold copies until then).
     """
 
-    def __init__(self, channel: Channel) -> None:
+    def __init__(self, channel: Channel, log_so_far: LogReader) -> None:
         self.channel = channel
+        self.log_so_far = log_so_far
         self.ended = threading.Event()
         self._stdin = os.pipe2(os.O_CLOEXEC)  # (program reads, we write)
         self._stdout = os.pipe2(os.O_CLOEXEC)  # (we read, program writes)
@@ -208,8 +242,12 @@ class ChannelPipes:
 
     def _converse(self) -> None:
         try:
-            self.channel.converse(to_program=self._stdin[1], from_program=self._stdout[0],
-                                  ended=self.ended)  # fmt: skip
+            self.channel.converse(
+                to_program=self._stdin[1],
+                from_program=self._stdout[0],
+                ended=self.ended,
+                log_so_far=self.log_so_far,
+            )
         except BaseException as exc:  # re-raised by close(), in the backend's thread
             self._error = exc
 

@@ -43,7 +43,7 @@ def etc_files() -> dict[str, bytes]:
     }
 
 
-def sandbox_env(*, cpus: int, gpu: bool) -> dict[str, str]:
+def sandbox_env(*, cpus: int, gpu: bool, seed: int | None = None) -> dict[str, str]:
     """The program's entire environment: nothing of the worker's leaks in."""
     threads = str(max(1, cpus))
     env = {
@@ -63,6 +63,8 @@ def sandbox_env(*, cpus: int, gpu: bool) -> dict[str, str]:
     }
     if gpu:
         env["CUDA_VISIBLE_DEVICES"] = "0"  # the one device node mounted
+    if seed is not None:
+        env["MILESTONES_SEED"] = str(seed)
     return env
 
 
@@ -90,8 +92,9 @@ def bwrap_argv(
     etc_fds: Mapping[str, int],
     gpu: GpuAccess | None = None,
     cpus: int = 1,
+    seccomp_fd: int | None = None,
 ) -> list[str]:
-    """The full bwrap command line for ``spec``."""
+    """The full bwrap command line for ``spec`` (``seccomp_fd``: the compiled filter)."""
     return [
         bwrap,
         *_isolation(),
@@ -102,25 +105,39 @@ def bwrap_argv(
         *(_gpu_mounts(gpu) if gpu else []),
         # Read-only after everything under /dev is in place: --dev makes a
         # tmpfs of no size, writable by the program (only /dev/shm is scratch).
-        "--remount-ro", "/", "--remount-ro", "/dev",
-        "--chdir", "/submission",
-        *_env_args(sandbox_env(cpus=cpus, gpu=gpu is not None)),
-        "--json-status-fd", str(status_fd),
+        "--remount-ro",
+        "/",
+        "--remount-ro",
+        "/dev",
+        "--chdir",
+        "/submission",
+        *_env_args(sandbox_env(cpus=cpus, gpu=gpu is not None, seed=spec.seed)),
+        "--json-status-fd",
+        str(status_fd),
+        *(["--seccomp", str(seccomp_fd)] if seccomp_fd is not None else []),
         "--",
         *command(spec),
-    ]  # fmt: skip
+    ]
 
 
 def _isolation() -> list[str]:
     return [
         # Every namespace; the explicit ones fail closed instead of "-try".
-        "--unshare-all", "--unshare-user", "--unshare-cgroup",
+        "--unshare-all",
+        "--unshare-user",
+        "--unshare-cgroup",
         "--disable-userns",  # no nested user namespaces: less kernel surface
-        "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID), "--hostname", "sandbox",
+        "--uid",
+        str(SANDBOX_UID),
+        "--gid",
+        str(SANDBOX_UID),
+        "--hostname",
+        "sandbox",
         # The sandbox dies with us; no controlling tty (TIOCSTI keystroke injection).
-        "--die-with-parent", "--new-session",
+        "--die-with-parent",
+        "--new-session",
         "--clearenv",
-    ]  # fmt: skip
+    ]
 
 
 def _system_mounts(root: Path = Path("/")) -> list[str]:
@@ -137,11 +154,19 @@ def _system_mounts(root: Path = Path("/")) -> list[str]:
 def _run_mounts(spec: SandboxSpec, runtime_dir: Path) -> list[str]:
     return [
         *_base_interpreter_mounts(runtime_dir),
-        "--ro-bind", str(runtime_dir), RUNTIME_MOUNT,
-        "--ro-bind", str(spec.code_dir), "/submission",
-        "--ro-bind", str(spec.data_dir), "/data",
-        "--bind", str(spec.output_dir), "/output",
-    ]  # fmt: skip
+        "--ro-bind",
+        str(runtime_dir),
+        RUNTIME_MOUNT,
+        "--ro-bind",
+        str(spec.code_dir),
+        "/submission",
+        "--ro-bind",
+        str(spec.data_dir),
+        "/data",
+        "--bind",
+        str(spec.output_dir),
+        "/output",
+    ]
 
 
 def base_interpreter_prefix(runtime_dir: Path) -> Path | None:
@@ -176,9 +201,15 @@ def _base_interpreter_mounts(runtime_dir: Path) -> list[str]:
 def _scratch_mounts(tmp_bytes: int) -> list[str]:
     # tmpfs pages are charged to the run's memory cgroup as well.
     return [
-        "--size", str(tmp_bytes), "--tmpfs", "/tmp",
-        "--size", str(tmp_bytes), "--tmpfs", "/dev/shm",
-    ]  # fmt: skip
+        "--size",
+        str(tmp_bytes),
+        "--tmpfs",
+        "/tmp",
+        "--size",
+        str(tmp_bytes),
+        "--tmpfs",
+        "/dev/shm",
+    ]
 
 
 def _etc_mounts(etc_fds: Mapping[str, int]) -> list[str]:

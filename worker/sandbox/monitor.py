@@ -49,6 +49,7 @@ class Watched:
     log_max_bytes: int  # RLIMIT_FSIZE: a log this long has hit the wall
     cgroups: RunCgroups
     tick: Tick | None = None
+    disk_full: Callable[[], bool] = lambda: False  # the run's own disk (disk.py) is full
 
 
 @dataclass
@@ -143,11 +144,10 @@ def _check_limits(watched: Watched, state: _State) -> Stop | None:
 
 
 def _keep_log_short(watched: Watched, state: _State) -> None:
-    length = logs.size(watched.log_path)
-    if length >= watched.log_max_bytes:
-        state.log_overflowed = True  # the program's writes to stdout now fail (EFBIG)
-    if length > trim_threshold(watched.limits.log_bytes):
-        logs.trim(watched.log_path, keep=watched.limits.log_bytes)
+    if logs.size(watched.log_path) >= watched.log_max_bytes or watched.disk_full():
+        state.log_overflowed = True  # the program's writes to stdout now fail (EFBIG, ENOSPC)
+    if logs.allocated(watched.log_path) > trim_threshold(watched.limits.log_bytes):
+        logs.trim(watched.log_path, keep=watched.limits.log_bytes, size_limit=watched.log_max_bytes)
 
 
 def trim_threshold(log_bytes: int) -> int:

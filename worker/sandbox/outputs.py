@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -98,8 +99,42 @@ def _chown_tree(top: Path, uid: int, gid: int) -> None:
     os.chown(top, uid, gid, follow_symlinks=False)
 
 
+def copy_out(top: Path, target: Path, *, max_bytes: int) -> None:
+    """Copy the folders and regular files under ``top`` into ``target``, up to ``max_bytes``.
+
+    What the run made of links, devices, fifos and modes stays behind: the copy
+    holds plain folders (0755) and files (0644) of the worker's. Anything over
+    the limit is not copied (the run is an output limit then anyway).
+    """
+    copied = 0
+    for directory_fd, name, info, depth, parents in _entries_at(top):
+        if depth > MAX_DEPTH:
+            continue
+        destination = target.joinpath(*parents, name)
+        with contextlib.suppress(OSError):  # e.g. a path past PATH_MAX: left behind
+            if stat.S_ISDIR(info.st_mode):
+                destination.mkdir(mode=0o755, exist_ok=True)
+            elif stat.S_ISREG(info.st_mode) and copied + info.st_size <= max_bytes:
+                copied += info.st_size
+                _copy_file(directory_fd, name, destination)
+
+
+def _copy_file(directory_fd: int, name: str, destination: Path) -> None:
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+    source = os.open(name, flags, dir_fd=directory_fd)
+    with os.fdopen(source, "rb") as reader, destination.open("xb") as writer:
+        shutil.copyfileobj(reader, writer, 1024 * 1024)
+    destination.chmod(0o644)
+
+
 def _entries(top: Path) -> Iterator[tuple[int, str, os.stat_result, int]]:
-    """(fd of its folder, name, lstat, depth) of everything under ``top``, depth first.
+    for directory_fd, name, info, depth, _ in _entries_at(top):
+        yield directory_fd, name, info, depth
+
+
+def _entries_at(top: Path) -> Iterator[tuple[int, str, os.stat_result, int, tuple[str, ...]]]:
+    """(fd of its folder, name, lstat, depth, its folder's path under ``top``) of
+    everything under ``top``, depth first.
 
     Descends at most MAX_DEPTH + 1 levels (so that too deep is seen, never walked),
     holding one descriptor per level. A folder swapped for a link meanwhile is
@@ -109,11 +144,11 @@ def _entries(top: Path) -> Iterator[tuple[int, str, os.stat_result, int]]:
         root = os.open(top, _DIR_FLAGS)
     except OSError:
         return
-    stack: list[tuple[int, Iterator[os.DirEntry[str]]]] = []
+    stack: list[tuple[int, Iterator[os.DirEntry[str]], tuple[str, ...]]] = []
     try:
-        stack.append((root, _listing(root)))
+        stack.append((root, _listing(root), ()))
         while stack:
-            directory_fd, listing = stack[-1]
+            directory_fd, listing, parents = stack[-1]
             entry = next(listing, None)
             if entry is None:
                 os.close(stack.pop()[0])
@@ -123,13 +158,13 @@ def _entries(top: Path) -> Iterator[tuple[int, str, os.stat_result, int]]:
             except OSError:
                 continue
             depth = len(stack)
-            yield directory_fd, entry.name, info, depth
+            yield directory_fd, entry.name, info, depth, parents
             if stat.S_ISDIR(info.st_mode) and depth <= MAX_DEPTH:
                 child = _open_directory(directory_fd, entry.name)
                 if child is not None:
-                    stack.append((child, _listing(child)))
+                    stack.append((child, _listing(child), (*parents, entry.name)))
     finally:
-        for directory_fd, _ in stack:
+        for directory_fd, _, _ in stack:
             os.close(directory_fd)
 
 

@@ -60,8 +60,10 @@ def novikoff(x: np.ndarray, labels: np.ndarray, plane: tuple[np.ndarray, float])
     norm = float(np.sqrt(w @ w + b * b))
     gamma = float(np.min((2 * labels - 1) * (x @ np.append(w, b))) / norm)
     radius = float(np.max(np.linalg.norm(x, axis=1)))
-    print(f"Novikoff: R = {radius:.3f}, gamma = {gamma:.4f}, bound (R/gamma)^2 = "
-          f"{(radius / gamma) ** 2:.0f} mistakes")  # fmt: skip
+    print(
+        f"Novikoff: R = {radius:.3f}, gamma = {gamma:.4f}, bound (R/gamma)^2 = "
+        f"{(radius / gamma) ** 2:.0f} mistakes"
+    )
 
 
 def measure() -> dict[str, float]:

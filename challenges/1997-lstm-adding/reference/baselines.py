@@ -52,8 +52,10 @@ def report(name: str, predicted: np.ndarray, truth: np.ndarray, split: np.ndarra
     squared = errors**2
     public, private = squared[split == "public"].mean(), squared[split == "private"].mean()
     solved = np.mean(np.abs(errors) < 0.04)
-    print(f"{name:<30} test {squared.mean():.4f}  public {public:.4f}  private {private:.4f}  "
-          f"|error| < 0.04: {solved:.1%}")  # fmt: skip
+    print(
+        f"{name:<30} test {squared.mean():.4f}  public {public:.4f}  private {private:.4f}  "
+        f"|error| < 0.04: {solved:.1%}"
+    )
     return round(float(squared.mean()), 4)
 
 
@@ -65,8 +67,10 @@ def trained(reference: ModuleType, cell: str, x: np.ndarray, y: np.ndarray) -> o
     started, cpu = time.perf_counter(), time.process_time()
     x_train, y_train = torch.from_numpy(x), torch.from_numpy(y)
     reference.train(model, x_train, y_train, steps=reference.STEPS, device=torch.device("cpu"))
-    print(f"  {cell}: {reference.STEPS} steps in {time.process_time() - cpu:.0f} s of CPU, "
-          f"{time.perf_counter() - started:.0f} s of wall time")  # fmt: skip
+    print(
+        f"  {cell}: {reference.STEPS} steps in {time.process_time() - cpu:.0f} s of CPU, "
+        f"{time.perf_counter() - started:.0f} s of wall time"
+    )
     return model
 
 

@@ -77,8 +77,10 @@ def main() -> None:
     model = Model().to(device)
     train(model, x[:-VALIDATION], y[:-VALIDATION], device)
     errors = predict(model, x[-VALIDATION:], device) - y[-VALIDATION:]
-    print(f"validation mse {errors.pow(2).mean():.4f}; "
-          f"|error| < 0.04 on {(errors.abs() < 0.04).float().mean():.1%} of the sequences")  # fmt: skip
+    print(
+        f"validation mse {errors.pow(2).mean():.4f}; "
+        f"|error| < 0.04 on {(errors.abs() < 0.04).float().mean():.1%} of the sequences"
+    )
     with np.load(data / "test.npz") as archive:
         x_test = torch.from_numpy(archive["x"])
     output.mkdir(parents=True, exist_ok=True)

@@ -10,7 +10,10 @@ Prepares the data into a temporary folder (as the server does), then grades
 3. the first 10,000 training images themselves, which the memorization
    penalty must send to the bottom of the board;
 and any samples file given with ``--samples`` (e.g. the reference's output), printing
-the public and private scores with their parts (FID, share of near-copies, penalty).
+the public and private scores with their parts (FID, share of near-copies, penalty),
+and each public score as challenge.toml lists it (four significant digits). The
+grader's files are the same on every machine, so these are too (up to about 1e-13
+of their value, from the Fréchet distance's floating point).
 The raw datasets folder is MILESTONES_DATASETS_DIR, else ../shared/datasets beside
 the repository if present, else var/datasets (the server's rule).
 """
@@ -35,6 +38,7 @@ BUNDLE = Path(__file__).resolve().parents[1]
 REPO = BUNDLE.parents[1]
 SHAPE = (10_000, 28, 28)
 NOISE_SEED = 0
+DIGITS = 4  # significant digits of a score in challenge.toml
 
 
 def datasets_dir() -> Path:
@@ -70,15 +74,22 @@ def score(images: np.ndarray, *, data: hidden.HiddenData, scratch: Path) -> tupl
     parts = spec.breakdown(output_dir=scratch, data=data)
     public, private = parts.scores
     memo = parts.memorization
-    print(f"    FID public {parts.fid_public:.4f}, private {parts.fid_private:.4f}; "
-          f"near-copies {memo.share:.2%}, penalty x{memo.penalty:.4g}")  # fmt: skip
+    print(
+        f"    FID public {parts.fid_public:.4f}, private {parts.fid_private:.4f}; "
+        f"near-copies {memo.share:.2%}, penalty x{memo.penalty:.4g}"
+    )
     print(f"    score public {public:.4f}, private {private:.4f}")
     return public, private
 
 
+def listed(score: float) -> float:
+    """A score as challenge.toml lists it: rounded to ``DIGITS`` significant digits."""
+    return float(f"{score:.{DIGITS}g}")
+
+
 def measure(*, hidden_dir: Path, datasets: Path, samples: Sequence[Path] = ()) -> dict[str, float]:
-    """Public score (rounded to 4 significant digits) of each baseline and samples file,
-    graded against the prepared ``hidden_dir``."""
+    """Public score (unrounded) of each baseline and samples file, graded against the
+    prepared ``hidden_dir``."""
     data = hidden.load(hidden_dir)
     named = baseline_samples(datasets)
     named.update({str(path): np.load(path, allow_pickle=False) for path in samples})
@@ -86,8 +97,8 @@ def measure(*, hidden_dir: Path, datasets: Path, samples: Sequence[Path] = ()) -
     with tempfile.TemporaryDirectory() as scratch:
         for name, images in named.items():
             print(name)
-            public, _ = score(images, data=data, scratch=Path(scratch))
-            scores[name] = float(f"{public:.4g}")
+            scores[name], _ = score(images, data=data, scratch=Path(scratch))
+            print(f"    listed as {listed(scores[name]):g}")
     return scores
 
 

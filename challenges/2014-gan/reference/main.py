@@ -100,9 +100,12 @@ def init_weights(module: nn.Module) -> None:
 
 
 def train_step(
-    g: Generator, d: Discriminator, opt_g: torch.optim.Optimizer, opt_d: torch.optim.Optimizer,
+    g: Generator,
+    d: Discriminator,
+    opt_g: torch.optim.Optimizer,
+    opt_d: torch.optim.Optimizer,
     real: torch.Tensor,
-) -> tuple[float, float]:  # fmt: skip
+) -> tuple[float, float]:
     """One round of the game: the discriminator learns to tell real from fake, then the
     generator learns to fool the discriminator it now faces."""
     z = torch.randn(len(real), LATENT, device=real.device)
@@ -133,8 +136,11 @@ def train(g: Generator, d: Discriminator, images: torch.Tensor, *, epochs: int) 
         for start in range(0, len(images) - BATCH + 1, BATCH):  # full batches only, for BN
             losses.append(train_step(g, d, opt_g, opt_d, images[order[start : start + BATCH]]))
         loss_d, loss_g = np.mean(losses, axis=0)
-        print(f"epoch {epoch + 1}/{epochs}: loss D {loss_d:.3f}, loss G {loss_g:.3f}, "
-              f"{time.perf_counter() - started:.1f} s", flush=True)  # fmt: skip
+        print(
+            f"epoch {epoch + 1}/{epochs}: loss D {loss_d:.3f}, loss G {loss_g:.3f}, "
+            f"{time.perf_counter() - started:.1f} s",
+            flush=True,
+        )
 
 
 @torch.no_grad()

@@ -128,16 +128,18 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
-        load_prepare().prepare(public_dir=root / "public", hidden_dir=root / "hidden",
-                               datasets_dir=args.datasets)  # fmt: skip
+        load_prepare().prepare(
+            public_dir=root / "public", hidden_dir=root / "hidden", datasets_dir=args.datasets
+        )
         vocab = json.loads((root / "public" / "vocab.json").read_text())
         index = {c: i for i, c in enumerate(vocab)}
         text = (root / "public" / "train.txt").read_text(encoding="utf-8")
         tokens = np.array([index[c] for c in text], dtype=np.int64)
         models = counts_models(tokens, len(vocab))
         if args.lstm_seconds:
-            models["lstm"] = lstm_model(tokens, len(vocab), seconds=args.lstm_seconds,
-                                        device=args.device)  # fmt: skip
+            models["lstm"] = lstm_model(
+                tokens, len(vocab), seconds=args.lstm_seconds, device=args.device
+            )
         print(f"{'model':<10} {'public':>8} {'private':>8} {'all':>8}   (bits per character)")
         for name, predict in models.items():
             public, private, both = score(predict, root / "hidden")

@@ -130,8 +130,9 @@ class Block(nn.Module):
         # No dropout on the attention weights: without it, the fused kernels never
         # hold the (length x length) matrices in memory, on a CPU too.
         y = F.scaled_dot_product_attention(q, k, v, is_causal=True)
-        x = x + F.dropout(self.proj(y.transpose(1, 2).reshape(batch, length, width)),
-                          self.dropout, self.training)  # fmt: skip
+        x = x + F.dropout(
+            self.proj(y.transpose(1, 2).reshape(batch, length, width)), self.dropout, self.training
+        )
         return x + self.mlp(self.norm2(x))
 
 
@@ -171,8 +172,9 @@ def window_length(progress: float, config: dict) -> int:
     return config["short_window"] if progress < config["short_until"] else config["context"]
 
 
-def batch(data: torch.Tensor, length: int, config: dict,
-          generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:  # fmt: skip
+def batch(
+    data: torch.Tensor, length: int, config: dict, generator: torch.Generator
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Random windows of ``length`` characters, as many as fit in ``batch_tokens``."""
     count = max(1, config["batch_tokens"] // length)
     starts = torch.randint(len(data) - length - 1, (count, 1), generator=generator)
@@ -227,14 +229,24 @@ def reserve_seconds(model: TinyTransformer, config: dict, device: str, clock: Cl
     return 1.5 * (answering + config["sample_chars"] * timings[1]) + 10
 
 
-def train(model: TinyTransformer, train_data: torch.Tensor, valid: torch.Tensor,
-          config: dict, device: str, clock: Clock) -> None:  # fmt: skip
+def train(
+    model: TinyTransformer,
+    train_data: torch.Tensor,
+    valid: torch.Tensor,
+    config: dict,
+    device: str,
+    clock: Clock,
+) -> None:
     decay = [p for p in model.parameters() if p.dim() >= 2]
     other = [p for p in model.parameters() if p.dim() < 2]
     optimizer = torch.optim.AdamW(
-        [{"params": decay, "weight_decay": config["weight_decay"]},
-         {"params": other, "weight_decay": 0.0}], lr=config["lr"], betas=(0.9, 0.99),
-    )  # fmt: skip
+        [
+            {"params": decay, "weight_decay": config["weight_decay"]},
+            {"params": other, "weight_decay": 0.0},
+        ],
+        lr=config["lr"],
+        betas=(0.9, 0.99),
+    )
     generator = torch.Generator().manual_seed(config["seed"])
     started = clock.used()
     budget = config["run_seconds"] - started - reserve_seconds(model, config, device, clock)
@@ -261,11 +273,15 @@ def train(model: TinyTransformer, train_data: torch.Tensor, valid: torch.Tensor,
         done = step + 1
         if step % config["eval_every"] == 0 and step > 0:
             bpc = best.check(model, validation_bpc(model, valid, device))
-            log(f"step {step}: train {loss.item() / math.log(2):.3f} bpc, "
-                f"validation {bpc:.3f} bpc, {clock.used():.0f} s")  # fmt: skip
+            log(
+                f"step {step}: train {loss.item() / math.log(2):.3f} bpc, "
+                f"validation {bpc:.3f} bpc, {clock.used():.0f} s"
+            )
     bpc = best.check(model, validation_bpc(model, valid, device))
-    log(f"trained {done} steps, {clock.used() - started:.0f} s: validation {bpc:.3f} bpc; "
-        f"keeping the weights of the best validation, {best.restore(model):.3f} bpc")  # fmt: skip
+    log(
+        f"trained {done} steps, {clock.used() - started:.0f} s: validation {bpc:.3f} bpc; "
+        f"keeping the weights of the best validation, {best.restore(model):.3f} bpc"
+    )
 
 
 class Best:
@@ -287,8 +303,9 @@ class Best:
 
 
 @torch.no_grad()
-def next_logprobs(model: TinyTransformer, contexts: list[list[int]], device: str,
-                  chunk: int) -> np.ndarray:  # fmt: skip
+def next_logprobs(
+    model: TinyTransformer, contexts: list[list[int]], device: str, chunk: int
+) -> np.ndarray:
     """Natural-log probabilities of the next character, one row per context."""
     rows = np.empty((len(contexts), model.head.out_features))
     by_length: dict[int, list[int]] = {}
@@ -297,8 +314,9 @@ def next_logprobs(model: TinyTransformer, contexts: list[list[int]], device: str
     for length, members in by_length.items():
         for first in range(0, len(members), chunk):
             picked = members[first : first + chunk]
-            idx = torch.tensor([contexts[i][len(contexts[i]) - length :] for i in picked],
-                               device=device)  # fmt: skip
+            idx = torch.tensor(
+                [contexts[i][len(contexts[i]) - length :] for i in picked], device=device
+            )
             logits = model(idx, last_only=True).float()
             rows[picked] = F.log_softmax(logits, dim=-1).cpu().numpy()
     return rows
@@ -321,8 +339,7 @@ def serve(model: TinyTransformer, config: dict, device: str, clock: Clock) -> No
 
 
 @torch.no_grad()
-def sample(model: TinyTransformer, vocab: list[str], prompt: str, length: int,
-           device: str) -> str:  # fmt: skip
+def sample(model: TinyTransformer, vocab: list[str], prompt: str, length: int, device: str) -> str:
     model.eval()
     generator = torch.Generator(device=device).manual_seed(0)
     idx = torch.tensor([[vocab.index(c) for c in prompt]], device=device)
@@ -347,8 +364,10 @@ def main() -> None:
     data = torch.tensor([index[c] for c in text])
     cut = int(len(data) * 0.95)  # the last 5% of train.txt only to watch progress
     model = TinyTransformer(len(vocab), config).to(device)
-    log(f"{sum(p.numel() for p in model.parameters()) / 1e6:.2f}M parameters on {device}, "
-        f"{torch.get_num_threads()} threads; config {config}")  # fmt: skip
+    log(
+        f"{sum(p.numel() for p in model.parameters()) / 1e6:.2f}M parameters on {device}, "
+        f"{torch.get_num_threads()} threads; config {config}"
+    )
     train(model, data[:cut], data[cut:], config, device, clock)
     if config["sample_chars"]:
         log("sample:\n" + sample(model, vocab, "ROMEO:\n", config["sample_chars"], device))

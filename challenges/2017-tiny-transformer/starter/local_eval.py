@@ -49,8 +49,12 @@ def evaluate(program: Path, data: Path, tokens: list[int], streams: int, steps: 
     if stride < CONTEXT + steps:
         raise SystemExit("too many streams or steps for the held-out text")
     starts = [s * stride + CONTEXT for s in range(streams)]
-    process = subprocess.Popen([sys.executable, str(program), str(data)], stdin=subprocess.PIPE,
-                               stdout=subprocess.PIPE, text=True)  # fmt: skip
+    process = subprocess.Popen(
+        [sys.executable, str(program), str(data)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert process.stdin is not None and process.stdout is not None
     started = time.monotonic()
     ready = process.stdout.readline()

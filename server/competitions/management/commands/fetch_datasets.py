@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from graders.datasets import CATALOG
-from server.competitions.datasets import (
+from server.bundles.datasets import (
     FetchOutcome,
     datasets_fetch,
     mirrors_in_datasets_layout,
@@ -19,16 +19,34 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
-        parser.add_argument("--dataset", action="append", choices=sorted(CATALOG),
-                            help="only this dataset (repeatable; default: all)")  # fmt: skip
+        parser.add_argument(
+            "--dataset",
+            action="append",
+            choices=sorted(CATALOG),
+            help="only this dataset (repeatable; default: all)",
+        )
         sources = parser.add_mutually_exclusive_group()
-        sources.add_argument("--from", dest="from_dir", type=Path, default=None,
-                             help="copy from a local folder laid out like the datasets folder")  # fmt: skip
-        sources.add_argument("--mirror", action="append", default=None, metavar="URL",
-                             help="a base URL laid out like the datasets folder (URL/mnist/...), "
-                                  "tried in place of the canonical mirrors (repeatable)")  # fmt: skip
-        parser.add_argument("--dir", type=Path, default=None,
-                            help="the datasets folder (default: MILESTONES_DATASETS_DIR)")  # fmt: skip
+        sources.add_argument(
+            "--from",
+            dest="from_dir",
+            type=Path,
+            default=None,
+            help="copy from a local folder laid out like the datasets folder",
+        )
+        sources.add_argument(
+            "--mirror",
+            action="append",
+            default=None,
+            metavar="URL",
+            help="a base URL laid out like the datasets folder (URL/mnist/...), "
+            "tried in place of the canonical mirrors (repeatable)",
+        )
+        parser.add_argument(
+            "--dir",
+            type=Path,
+            default=None,
+            help="the datasets folder (default: MILESTONES_DATASETS_DIR)",
+        )
 
     def handle(self, *args: object, **options: object) -> None:
         target = options["dir"] or Path(settings.DATASETS_DIR)

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from server.competitions.services import challenges_load_all
+from server.competitions.loading import challenges_load_all
 
 
 class Command(BaseCommand):

@@ -10,12 +10,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from worker.reaper import reap
+from worker import api as worker_api
 
 
 class Command(BaseCommand):
     help = "Re-queue expired leases, resend lost messages, dispatch pending submissions."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        reap()
+        worker_api.reap_now()
         self.stdout.write("reaped")

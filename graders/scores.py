@@ -1,0 +1,39 @@
+"""What every kind of grading returns: a score per split, how many items each
+covers and, where the kind can tell, the 95% interval of each score
+(``graders.bootstrap``)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from graders.errors import InvalidOutput
+
+Interval = tuple[float, float]
+
+
+@dataclass(frozen=True)
+class Scores:
+    public: float
+    private: float
+    n_public: int
+    n_private: int
+    public_interval: Interval | None = None
+    private_interval: Interval | None = None
+
+
+def check_range(scores: Scores, *, low: float, high: float) -> Scores:
+    """``scores`` when both are finite numbers within [low, high]; else the output
+    is unusable (``InvalidOutput``), never a score that would top or sink a board."""
+    for split, value in (("public", scores.public), ("private", scores.private)):
+        if not math.isfinite(value):
+            raise InvalidOutput(
+                f"Your output gives a {split} score that is not a finite number ({value}); "
+                "look for values that overflow (e.g. 1e308) or are not numbers."
+            )
+        if not low <= value <= high:
+            raise InvalidOutput(
+                f"Your output gives a {split} score of {value:g}, outside the metric's "
+                f"range [{low:g}, {high:g}]."
+            )
+    return scores

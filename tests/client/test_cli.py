@@ -1,0 +1,104 @@
+"""The ``milestones`` command: its output and its exit codes, over a fake API."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from milestones_client import Client, cli, display
+from rich.console import Console
+
+from tests.client.fake_api import FakeApi, submission
+
+SUBMIT = ("POST", "/api/challenges/1986-xor-backprop/submissions/")
+
+
+@pytest.fixture
+def serve(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """serve(answers): the command talks to a FakeApi answering ``answers``."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "main.py").write_text("print(1)\n")
+
+    def start(answers) -> FakeApi:  # type: ignore[no-untyped-def]
+        api = FakeApi(answers)
+        monkeypatch.setattr(Client, "from_config", classmethod(lambda cls: api.client()))
+        return api
+
+    return start
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = cli.main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_submit_and_wait_exits_zero_when_scored(serve, capsys):  # type: ignore[no-untyped-def]
+    states = iter(["queued", "running", "scored"])
+    serve(
+        {
+            SUBMIT: (201, submission("pending")),
+            ("GET", "/api/submissions/7/"): lambda _: (200, submission(next(states))),
+            ("GET", "/api/submissions/7/log/"): (200, {"text": "epoch 9", "lines": 1}),
+        }
+    )
+    code, out, _ = run(capsys, "submit", "1986-xor-backprop", "main.py", "--wait", "--every", "0")
+    assert code == 0
+    assert "#7 queued" in out and "#7 running" in out
+    assert "Scored: score 0.9700 (accuracy, public split; higher is better)" in out
+
+
+def test_submit_and_wait_exits_one_with_the_reason_and_the_log(serve, capsys):  # type: ignore[no-untyped-def]
+    failed = submission("failed", failure_reason="Your program crashed (exit code 1).")
+    serve(
+        {
+            SUBMIT: (201, submission("pending")),
+            ("GET", "/api/submissions/7/"): (200, failed),
+            ("GET", "/api/submissions/7/log/"): (200, {"text": "ValueError: nan", "lines": 1}),
+        }
+    )
+    code, out, _ = run(capsys, "submit", "1986-xor-backprop", "main.py", "--wait", "--every", "0")
+    assert code == cli.DID_NOT_SCORE
+    assert "Failed: Your program crashed (exit code 1)." in out
+    assert "ValueError: nan" in out
+
+
+def test_a_refusal_exits_two_with_the_servers_reason(serve, capsys):  # type: ignore[no-untyped-def]
+    serve({SUBMIT: (409, {"detail": "Submissions are closed."})})
+    code, _, err = run(capsys, "submit", "1986-xor-backprop", "main.py")
+    assert code == cli.REFUSED and "Submissions are closed." in err
+
+
+def test_final_says_what_it_did(serve, capsys):  # type: ignore[no-untyped-def]
+    api = serve(
+        {("POST", "/api/submissions/7/final/"): (200, submission("scored", selected=False))}
+    )
+    code, out, _ = run(capsys, "final", "7", "--unmark")
+    assert code == 0 and "#7 no longer marked as final." in out
+    assert api.requests[0].content == b'{"selected":false}'
+
+
+def test_the_state_line_says_where_a_submission_is():
+    assert (
+        display.state_line(submission("queued", queue_position=0)) == "#7 queued, next in the queue"
+    )
+    assert (
+        display.state_line(submission("queued", queue_position=3))
+        == "#7 queued, 3 ahead in the queue"
+    )
+    running = submission("running", elapsed_seconds=12.4)
+    assert display.state_line(running) == "#7 running, 12 s of 60 s"
+
+
+def test_on_a_terminal_the_watch_shows_the_time_bar_and_the_log():
+    screen = io.StringIO()
+    console = Console(file=screen, force_terminal=True, width=80)
+    with display.LiveWatch(console) as watch:
+        watch.update(submission("queued", queue_position=2), "")
+        watch.update(submission("running", elapsed_seconds=30.0), "epoch 3: loss 0.25")
+    shown = screen.getvalue()
+    assert "#7 queued, 2 ahead in the queue" in shown
+    assert "#7 running, 30 s of 60 s" in shown
+    assert "epoch 3: loss 0.25" in shown
+    assert "━" in shown  # the bar of the time used against the limit

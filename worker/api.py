@@ -1,0 +1,84 @@
+"""The worker's door for the web: the one module of ``worker`` that ``server`` imports.
+
+- ``request_dispatch``: ask a dispatcher to move pending submissions to the queue.
+  It sends a task to the maintenance queue (the ``beat`` process runs it) instead
+  of running the fair-share pass inside the web request.
+- Queues: where a challenge's jobs go (``queue_for``) and how many messages wait.
+- Health: the broker answers, the workers alive (their heartbeats), when the
+  reaper last ran, and the platform incidents of the last day.
+- ``reap_now``: the reaper's pass, run here and now (``manage.py requeue_stale``).
+- Bundles: ``request_preparation`` sends an uploaded bundle's prepare.py to the
+  sandbox (a maintenance task); ``install_prepared_data`` and its helpers install
+  a prepared data set atomically (also for the repository's trusted bundles).
+"""
+
+from __future__ import annotations
+
+import redis
+
+from worker import broker, dispatch, preparation, reaper
+from worker.incidents import Incident, incidents_since
+from worker.installing import install as install_prepared_data
+from worker.installing import prepared_problems, staging_beside
+from worker.liveness import WorkerInfo, workers_alive
+from worker.queues import SUBMISSION_QUEUES, Queue, queue_for
+from worker.runtimes.build import RUNTIMES
+
+__all__ = [
+    "SUBMISSION_QUEUES",
+    "Incident",
+    "Queue",
+    "WorkerInfo",
+    "broker_problem",
+    "incidents_since",
+    "install_prepared_data",
+    "prepared_problems",
+    "queue_depth",
+    "queue_for",
+    "reap_now",
+    "reaper_seconds_since_last_run",
+    "request_dispatch",
+    "request_preparation",
+    "runtime_packages",
+    "staging_beside",
+    "workers_alive",
+]
+
+
+def request_dispatch() -> None:
+    """Ask a dispatcher for one fair-share pass soon (after an upload, a cancel, a
+    rescore); see ``worker.dispatch.request``."""
+    dispatch.request()
+
+
+def request_preparation(preparation_id: int) -> None:
+    """Send an uploaded bundle version's prepare.py to a worker's sandbox."""
+    preparation.request(preparation_id)
+
+
+def runtime_packages(runtime: str) -> list[str]:
+    """The packages (with versions) a runtime holds, as pip pins them."""
+    return list(RUNTIMES.get(runtime, ()))
+
+
+def queue_depth(queue: str) -> int | None:
+    """Messages waiting in ``queue`` (not those a worker has taken); None when
+    Redis cannot be read."""
+    return broker.queue_depth(queue)
+
+
+def broker_problem() -> str | None:
+    """Why the broker's Redis does not answer, or None when it does."""
+    try:
+        broker.client().ping()
+    except redis.RedisError as exc:
+        return str(exc)
+    return None
+
+
+def reaper_seconds_since_last_run() -> float | None:
+    return reaper.seconds_since_last_run()
+
+
+def reap_now() -> None:
+    reaper.reap()
