@@ -119,11 +119,22 @@ def _owned_by(stack: Stack, worker: Any) -> list[Any]:
     ]
 
 
+def _sandbox_of(stack: Stack, worker: Any) -> list[Any]:
+    """The run's sandbox container, once it starts; the services' logs when it does not."""
+    try:
+        return wait_for(lambda: _owned_by(stack, worker), timeout=120, what="the sandbox container")
+    except AssertionError as waited:
+        logs = "\n".join(
+            f"--- {name} ---\n{stack.logs(name)[-3000:]}" for name in ("worker-cpu", "beat", "web")
+        )
+        raise AssertionError(f"{waited}\n{logs}") from None
+
+
 def test_xor_submitted_through_the_web_is_run_in_a_sibling_container_and_scored(stack: Stack):
     reference = (REPO / "challenges" / XOR / "reference" / "main.py").read_bytes()
     submission_id = Student(stack, "ada").submit(XOR, reference + b"\nimport time; time.sleep(3)\n")
     worker = stack.container("worker-cpu")
-    siblings = wait_for(lambda: _owned_by(stack, worker), timeout=120, what="the sandbox container")
+    siblings = _sandbox_of(stack, worker)
     assert siblings[0].attrs["HostConfig"]["NetworkMode"] == "none"
 
     final = _final(stack, submission_id)
@@ -136,7 +147,7 @@ def test_xor_submitted_through_the_web_is_run_in_a_sibling_container_and_scored(
 def test_a_worker_container_killed_mid_run_comes_back_and_scores_exactly_once(stack: Stack):
     submission_id = Student(stack, "grace").submit(XOR, trivial_code(sleep=12))
     worker = stack.container("worker-cpu")
-    wait_for(lambda: _owned_by(stack, worker), timeout=120, what="the sandbox container")
+    _sandbox_of(stack, worker)
     assert _row(stack, submission_id)["state"] == "running"
     restarts = worker.attrs["RestartCount"]
 

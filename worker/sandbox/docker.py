@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import os
 import resource
-import tempfile
 import time
 import uuid
 from collections.abc import Callable, Mapping
@@ -198,7 +197,7 @@ class DockerBackend(SandboxBackend):
         self.mounts_run_disks = host_paths is None and not os.environ.get(PATH_MAP_ENV)
         self.cpus = cpus
         self._client = client
-        self._seccomp_profile: str | None = None
+        self._engine_is_podman = False
 
     def run(
         self, spec: SandboxSpec, *, tick: Tick | None = None, channel: Channel | None = None
@@ -217,7 +216,7 @@ class DockerBackend(SandboxBackend):
                 run_id=uuid.uuid4().hex,
                 cpus=self.cpus,
                 interactive=channel is not None,
-                seccomp_profile=self._seccomp_profile,
+                seccomp_profile=self._seccomp_option(spec),
             )
             stack.enter_context(_output_for(spec.output_dir, RUNTIME_UID))
             container = _create(client, kwargs)
@@ -247,23 +246,30 @@ class DockerBackend(SandboxBackend):
             raise SandboxUnavailable(f"no Docker engine answers: {exc}") from exc
         # A worker killed mid-run on this host left its container running.
         remove_orphans(client)
-        self._seccomp_profile = _seccomp_option(client)
+        self._engine_is_podman = _is_podman(client)
         self._client = client
         return client
 
+    def _seccomp_option(self, spec: SandboxSpec) -> str | None:
+        """What follows "seccomp=": Docker takes the profile itself, podman a file's path.
 
-def _seccomp_option(client: Any) -> str | None:
-    """What follows "seccomp=": Docker takes the profile itself, podman a file's path."""
+        The engine reads that path on its host, so the file lies in the run's own
+        folder (worker-owned, not mounted into the container), seen through the
+        path map when the worker itself runs in a container.
+        """
+        if not self._engine_is_podman:
+            return None
+        path = spec.output_dir.parent / "seccomp.json"
+        path.write_text(seccomp.docker_profile())
+        path.chmod(0o644)
+        return str(self.host_paths(path))
+
+
+def _is_podman(client: Any) -> bool:
     with contextlib.suppress(Exception):
         components = client.version().get("Components") or []
-        if any("podman" in str(part.get("Name", "")).lower() for part in components):
-            # A fresh file of ours (mkstemp: never one another user placed at a known name).
-            fd, path = tempfile.mkstemp(prefix="milestones-seccomp-", suffix=".json")
-            with os.fdopen(fd, "w") as profile:
-                profile.write(seccomp.docker_profile())
-            os.chmod(path, 0o644)
-            return path
-    return None
+        return any("podman" in str(part.get("Name", "")).lower() for part in components)
+    return False
 
 
 @contextlib.contextmanager
