@@ -40,6 +40,7 @@ class BoardRowSerializer(serializers.Serializer):
     participant = serializers.CharField()
     score = serializers.FloatField()
     is_baseline = serializers.BooleanField()
+    is_bound = serializers.BooleanField(help_text="A baseline that bounds what a model can reach.")
     baseline_name = serializers.CharField(source="label", help_text="A baseline's name.")
     submission_id = serializers.IntegerField(allow_null=True)
     submitted_at = serializers.DateTimeField()

@@ -35,7 +35,13 @@ LimitsSerializer = type(
 
 class BaselineSerializer(serializers.Serializer):
     name = serializers.CharField()
-    score = serializers.FloatField()
+    score = serializers.FloatField(
+        help_text="On the public split (every test item if no private score)."
+    )
+    private_score = serializers.FloatField(allow_null=True, help_text="On the private split.")
+    bound = serializers.BooleanField(
+        help_text="A bound (e.g. the Bayes rate), not a method's result."
+    )
     citation = serializers.CharField()
 
 

@@ -180,14 +180,27 @@ def _baselines(rows: object, problems: list[str]) -> list[dict[str, Any]]:
         if not isinstance(row, dict) or not isinstance(row.get("name"), str):
             problems.append(f"baseline {index} needs a name")
             continue
-        score = row.get("score")
-        if not isinstance(score, int | float) or isinstance(score, bool):
-            problems.append(f"baseline {row['name']!r} needs a numeric score")
+        score, private = row.get("score"), row.get("private_score", 0.0)
+        if not (_is_number(score) and _is_number(private)):
+            problems.append(f"baseline {row['name']!r} needs numeric scores")
+            continue
+        if not isinstance(row.get("bound", False), bool):
+            problems.append(f"baseline {row['name']!r}: bound is true or false")
             continue
         baselines.append(
-            {"name": row["name"], "score": float(score), "citation": str(row.get("citation", ""))}
+            {
+                "name": row["name"],
+                "score": float(score),  # type: ignore[arg-type]
+                "private_score": float(row["private_score"]) if "private_score" in row else None,
+                "bound": row.get("bound", False),
+                "citation": str(row.get("citation", "")),
+            }
         )
     return baselines
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def content_hash(path: Path) -> str:

@@ -105,9 +105,11 @@ class Challenge(models.Model):
 
     @property
     def baseline_to_beat(self) -> Baseline | None:
-        """The historical result the challenge is about: the last baseline listed."""
-        baselines = list(self.baselines.all())  # prefetched by the selectors
-        return baselines[-1] if baselines else None
+        """The best listed result (bounds such as a Bayes rate left out), by its
+        public score; of equal ones the later listed, the more recent history."""
+        results = [b for b in self.baselines.all() if not b.bound]  # prefetched by selectors
+        better_first = 1.0 if self.direction == "lower" else -1.0
+        return min(reversed(results), key=lambda b: better_first * b.score, default=None)
 
     @property
     def submissions_per_day(self) -> int:
@@ -171,12 +173,20 @@ class Baseline(models.Model):
 
     challenge = models.ForeignKey(Challenge, related_name="baselines", on_delete=models.CASCADE)
     name = models.CharField(max_length=200)
+    # On the public board's split (or on every test item where no private score is given).
     score = models.FloatField()
+    private_score = models.FloatField(null=True, blank=True)  # on the private split
+    # A bound (the best any model can expect, a criterion's threshold), not a method's result.
+    bound = models.BooleanField(default=False)
     citation = models.CharField(max_length=500, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["challenge", "position"]
+
+    def score_on(self, *, private: bool) -> float:
+        """The score the board of that split shows."""
+        return self.private_score if private and self.private_score is not None else self.score
 
     def __str__(self) -> str:
         return f"{self.name}: {self.score}"

@@ -57,16 +57,13 @@ def reference_shortfall(*, challenge: Challenge, submission: Submission) -> str 
         return None  # the bundle states no result to reach
     share = float(challenge.grading.get("public_fraction", 0.5))
     score = share * submission.public_score + (1 - share) * submission.private_score
-    slack = TOLERANCE_RELATIVE * max(abs(target.score), 1.0)
-    missed = (
-        score < target.score - slack
-        if challenge.direction == "higher"
-        else (score > target.score + slack)
-    )
+    stated = share * target.score + (1 - share) * target.score_on(private=True)
+    slack = TOLERANCE_RELATIVE * max(abs(stated), 1.0)
+    missed = score < stated - slack if challenge.direction == "higher" else (score > stated + slack)
     if not missed:
         return None
     return (
-        f"The reference solution scored {score:.4f}, short of the {target.score:.4f} "
+        f"The reference solution scored {score:.4f}, short of the {stated:.4f} "
         f"the bundle states for {target.name!r}: this challenge cannot be published."
     )
 

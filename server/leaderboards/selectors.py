@@ -103,6 +103,7 @@ class BoardRow:
     key: str = ""  # the entrant (server.submissions.entrants): a username or "team:<id>"
     is_team: bool = False
     late_days: int = 0  # the shown submission came this many days after its deadline
+    is_bound: bool = False  # a baseline that bounds what any model can reach
 
 
 # --- one board's order ---------------------------------------------------------------
@@ -184,11 +185,11 @@ def _row(
     )
 
 
-def _baseline_row(baseline: Baseline, challenge: Challenge) -> BoardRow:
+def _baseline_row(baseline: Baseline, challenge: Challenge, *, private: bool) -> BoardRow:
     return BoardRow(
         rank=None,
         participant="",
-        score=baseline.score,
+        score=baseline.score_on(private=private),
         submitted_at=challenge.created_at,
         submission_id=None,
         is_baseline=True,
@@ -196,6 +197,7 @@ def _baseline_row(baseline: Baseline, challenge: Challenge) -> BoardRow:
         entries=0,
         last_submitted_at=None,
         change=None,
+        is_bound=baseline.bound,
     )
 
 
@@ -207,14 +209,18 @@ def _baseline_places(
     before later equal scores)."""
     s, a, _ = columns.order
     places = []
+    private = columns.prefix == "private"
     for baseline in challenge.baselines.all():
-        sort = sort_value(baseline.score, challenge.direction)
+        sort = sort_value(baseline.score_on(private=private), challenge.direction)
         ahead = rows.filter(
             Q(**{f"{s}__lt": sort}) | Q(**{s: sort, f"{a}__lt": challenge.created_at})
         )
         places.append((ahead.count(), baseline))
     # Baselines between the same two entrants stand best first, as on any board.
-    return sorted(places, key=lambda p: (p[0], sort_value(p[1].score, challenge.direction)))
+    return sorted(
+        places,
+        key=lambda p: (p[0], sort_value(p[1].score_on(private=private), challenge.direction)),
+    )
 
 
 @dataclass(frozen=True)
@@ -295,13 +301,17 @@ def board_page(
     last_page = number == pages
     for offset, standing in enumerate(shown):
         rank = first + offset + 1
-        out += [_baseline_row(b, challenge) for place, b in places if place == rank - 1]
+        out += [
+            _baseline_row(b, challenge, private=private) for place, b in places if place == rank - 1
+        ]
         key = _key(standing)
         change = None if key not in then else then[key] - rank
         out.append(_row(standing, rank, columns, above, change))
         above = standing
     if last_page:
-        out += [_baseline_row(b, challenge) for place, b in places if place >= count]
+        out += [
+            _baseline_row(b, challenge, private=private) for place, b in places if place >= count
+        ]
     mine, mine_page = _viewer_row(rows, columns, viewer, per_page, then)
     return BoardPage(
         rows=out,
@@ -340,11 +350,15 @@ def board_rows(*, challenge: Challenge, scope: Scope, private: bool) -> Iterator
     above = None
     rank = 0
     for standing in rows.iterator(chunk_size=2000):
-        yield from (_baseline_row(b, challenge) for place, b in places if place == rank)
+        yield from (
+            _baseline_row(b, challenge, private=private) for place, b in places if place == rank
+        )
         rank += 1
         yield _row(standing, rank, columns, above)
         above = standing
-    yield from (_baseline_row(b, challenge) for place, b in places if place >= rank)
+    yield from (
+        _baseline_row(b, challenge, private=private) for place, b in places if place >= rank
+    )
 
 
 def leaders(*, challenge: Challenge, scope: Scope, n: int) -> list[BoardRow]:

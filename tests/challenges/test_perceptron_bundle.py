@@ -48,6 +48,7 @@ def test_bundle_loads_without_problems():
     assert [b["name"] for b in bundle.baselines] == [
         "Always the majority label",
         "Rosenblatt's learning rule, run until it converges",
+        "Best possible: the plane the data were made with",
     ]
 
 
@@ -105,8 +106,12 @@ def test_reference_rule_converges_and_scores_like_rosenblatt(prepared: Path, tmp
     assert "train accuracy 1.0000" in result.stdout  # the convergence theorem at work
     scores = scores_of(BUNDLE, tmp_path / "out", prepared)
     overall = (scores.public * scores.n_public + scores.private * scores.n_private) / 2000
-    rosenblatt = read_bundle(BUNDLE).baselines[1]["score"]
-    assert round(overall, 4) == rosenblatt
+    rosenblatt = read_bundle(BUNDLE).baselines[1]
+    assert (round(scores.public, 4), round(scores.private, 4)) == (
+        rosenblatt["score"],
+        rosenblatt["private_score"],
+    )
+    assert round(overall, 4) == 0.9595
 
 
 def test_starter_is_valid_and_scores_the_majority_baseline(prepared: Path, tmp_path: Path):
@@ -116,7 +121,12 @@ def test_starter_is_valid_and_scores_the_majority_baseline(prepared: Path, tmp_p
     assert header == ["id", "label"] and len(rows) == 2000
     scores = scores_of(BUNDLE, tmp_path / "out", prepared)
     overall = (scores.public * scores.n_public + scores.private * scores.n_private) / 2000
-    assert round(overall, 4) == read_bundle(BUNDLE).baselines[0]["score"]
+    majority = read_bundle(BUNDLE).baselines[0]
+    assert (round(scores.public, 4), round(scores.private, 4)) == (
+        majority["score"],
+        majority["private_score"],
+    )
+    assert round(overall, 4) == 0.6790
 
 
 def test_challenge_toml_grading_matches_the_prepared_split():
@@ -136,8 +146,9 @@ def test_challenge_toml_grading_matches_the_prepared_split():
 def test_baseline_scores_in_the_toml_and_the_page_are_the_measured_ones():
     config = config_of(BUNDLE)
     measured = load_module(BUNDLE, "reference/baselines.py").measure()
-    scores = [b["score"] for b in config["baselines"]]
-    assert scores == [measured["majority"], measured["rosenblatt"]]
+    scores = [(b["score"], b["private_score"]) for b in config["baselines"]]
+    assert scores == [measured["majority"], measured["rosenblatt"], measured["plane"]]
+    assert [b.get("bound", False) for b in config["baselines"]] == [False, False, True]
     page = page_of(BUNDLE)
-    assert all(f"{score:.4f}" in page for score in scores)
+    assert all(f"{score:.4f}" in page for pair in scores for score in pair)
     assert "/challenges/1986-xor-backprop/" in page

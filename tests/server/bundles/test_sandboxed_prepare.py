@@ -131,7 +131,7 @@ def test_a_normal_bundle_goes_from_staged_to_ready_and_can_be_published(  # type
     assert (challenge.data_dir / "public.zip").is_file()
     assert challenge.hidden_dir.stat().st_mode & 0o777 == 0o700
     assert challenge.hidden_dir.stat().st_uid == os.getuid()  # not the sandbox's uid
-    assert challenge.grader_checksum and challenge.baselines.count() == 2
+    assert challenge.grader_checksum and challenge.baselines.count() == 3
     assert "Ready" in client.get(f"/instructor/challenges/{SLUG}/").content.decode()
     _publish(client)
     assert Challenge.objects.get(slug=SLUG).is_published

@@ -45,7 +45,7 @@ def test_a_valid_bundle_becomes_a_draft_challenge_owned_by_its_uploader(site):
     [preparation] = challenge.preparations.all()
     assert preparation.state == "staged"
     assert Path(preparation.bundle_dir).is_relative_to(site.UPLOADED_BUNDLES_DIR)
-    assert len(preparation.baselines) == 2
+    assert len(preparation.baselines) == 3  # XOR: two methods and the Bayes bound
 
 
 def test_uploading_again_stages_a_version_and_keeps_the_current_one_until_prepared(site):

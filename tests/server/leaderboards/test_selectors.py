@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 
+from server.competitions.models import Baseline
 from server.competitions.services import participant_disqualify
 from server.leaderboards.selectors import (
     Scope,
@@ -189,3 +190,45 @@ def test_boards_carry_each_best_scores_interval_and_mark_statistical_ties(site, 
     assert [row.tied_with_above for row in private] == [False, True, False]
     html = client.get(f"/challenges/{challenge.slug}/leaderboard/").content.decode()
     assert html.count('data-tied="1"') == 1 and "0.9200 to 0.9600" in html
+
+
+def test_each_board_shows_a_baseline_on_its_own_split_and_marks_bounds(site):
+    challenge = make_challenge(baselines=())
+    Baseline.objects.create(challenge=challenge, name="Net", score=0.80, private_score=0.90)
+    Baseline.objects.create(
+        challenge=challenge, name="Bayes", score=0.95, private_score=0.96, bound=True, position=1
+    )
+    ada = make_user("ada")
+    make_submission(user=ada, challenge=challenge, public=0.85, private=0.85)
+    public = public_board(challenge=challenge, scope=Scope(None))
+    private = private_board(challenge=challenge, scope=Scope(None))
+    assert [(_names([r])[0], r.score, r.is_bound) for r in public] == [
+        ("Bayes", 0.95, True),
+        ("ada", 0.85, False),
+        ("Net", 0.80, False),
+    ]
+    assert [(_names([r])[0], r.score) for r in private] == [
+        ("Bayes", 0.96),
+        ("Net", 0.90),
+        ("ada", 0.85),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("direction", "expected"), [("higher", "Best method"), ("lower", "Chance")]
+)
+def test_the_result_to_beat_is_the_best_listed_method_never_a_bound(site, direction, expected):
+    challenge = make_challenge(
+        direction=direction,
+        baselines=(("Chance", 0.5), ("Best method", 0.9), ("Historic, listed last", 0.7)),
+    )
+    Baseline.objects.create(challenge=challenge, name="Bound", score=0.99, bound=True, position=3)
+    Baseline.objects.create(challenge=challenge, name="Bound", score=0.01, bound=True, position=4)
+    assert challenge.baseline_to_beat is not None
+    assert challenge.baseline_to_beat.name == expected
+
+
+def test_of_equal_results_the_later_listed_is_the_one_to_beat(site):
+    challenge = make_challenge(baselines=(("Earlier", 0.9), ("Later", 0.9)))
+    assert challenge.baseline_to_beat is not None
+    assert challenge.baseline_to_beat.name == "Later"
