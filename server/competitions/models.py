@@ -112,6 +112,13 @@ class Challenge(models.Model):
         return min(reversed(results), key=lambda b: better_first * b.score, default=None)
 
     @property
+    def reference_result(self) -> Baseline | None:
+        """What the bundle's reference solution states it reaches: the last listed
+        result (the milestone itself), which need not be the best one listed."""
+        results = [b for b in self.baselines.all() if not b.bound]
+        return results[-1] if results else None
+
+    @property
     def submissions_per_day(self) -> int:
         return self.daily_limit if self.daily_limit is not None else settings.SUBMISSIONS_PER_DAY
 

@@ -52,7 +52,7 @@ def reference_shortfall(*, challenge: Challenge, submission: Submission) -> str 
     if submission.state not in (Submission.State.SCORED, Submission.State.HELD):
         why = submission.failure_reason or submission.state
         return f"The reference solution did not score ({why})."
-    target = challenge.baseline_to_beat
+    target = challenge.reference_result
     if target is None or submission.public_score is None or submission.private_score is None:
         return None  # the bundle states no result to reach
     share = float(challenge.grading.get("public_fraction", 0.5))

@@ -14,7 +14,7 @@ from django.conf import settings
 from graders import LiveGraded
 from graders.interactive.char_lm import CharLM
 from server.bundles.bundle import read_bundle
-from tests.support.bundles import files_of, prepare_into
+from tests.support.bundles import files_of, load_module, prepare_into
 from tests.support.pipeline import CHALLENGES
 from worker.interactive.direct import run_direct
 
@@ -41,6 +41,13 @@ def test_the_bundle_is_valid_and_interactive():
     assert bundle.grading.query_seconds < bundle.limits["wall_seconds"]
     assert bundle.baselines[0]["name"].startswith("Uniform")
     assert bundle.baselines[0]["score"] == pytest.approx(6.0224, abs=1e-4)
+
+
+@needs_data
+def test_the_counting_baselines_are_the_measured_ones_on_each_split():
+    measured = load_module(BUNDLE, "reference/baselines.py").measure(DATASETS)
+    listed = [(b["score"], b["private_score"]) for b in read_bundle(BUNDLE).baselines[:3]]
+    assert listed == [measured[name][:2] for name in ("uniform", "unigram", "bigram")]
 
 
 @needs_data

@@ -120,30 +120,36 @@ def lstm_model(tokens: np.ndarray, size: int, *, seconds: float, device: str) ->
     return predict
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--datasets", type=Path, default=Path("../shared/datasets"))
-    parser.add_argument("--lstm-seconds", type=float, default=0.0)
-    parser.add_argument("--device", default="cpu")
-    args = parser.parse_args()
+def measure(
+    datasets: Path, *, lstm_seconds: float = 0.0, device: str = "cpu"
+) -> dict[str, tuple[float, float, float]]:
+    """(public, private, all) bits per character of each model, rounded as listed."""
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         load_prepare().prepare(
-            public_dir=root / "public", hidden_dir=root / "hidden", datasets_dir=args.datasets
+            public_dir=root / "public", hidden_dir=root / "hidden", datasets_dir=datasets
         )
         vocab = json.loads((root / "public" / "vocab.json").read_text())
         index = {c: i for i, c in enumerate(vocab)}
         text = (root / "public" / "train.txt").read_text(encoding="utf-8")
         tokens = np.array([index[c] for c in text], dtype=np.int64)
         models = counts_models(tokens, len(vocab))
-        if args.lstm_seconds:
-            models["lstm"] = lstm_model(
-                tokens, len(vocab), seconds=args.lstm_seconds, device=args.device
-            )
-        print(f"{'model':<10} {'public':>8} {'private':>8} {'all':>8}   (bits per character)")
-        for name, predict in models.items():
-            public, private, both = score(predict, root / "hidden")
-            print(f"{name:<10} {public:8.4f} {private:8.4f} {both:8.4f}")
+        if lstm_seconds:
+            models["lstm"] = lstm_model(tokens, len(vocab), seconds=lstm_seconds, device=device)
+        scores = {name: score(predict, root / "hidden") for name, predict in models.items()}
+    return {name: tuple(round(v, 4) for v in values) for name, values in scores.items()}  # type: ignore[misc]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--datasets", type=Path, default=Path("../shared/datasets"))
+    parser.add_argument("--lstm-seconds", type=float, default=0.0)
+    parser.add_argument("--device", default="cpu")
+    args = parser.parse_args()
+    measured = measure(args.datasets, lstm_seconds=args.lstm_seconds, device=args.device)
+    print(f"{'model':<10} {'public':>8} {'private':>8} {'all':>8}   (bits per character)")
+    for name, (public, private, both) in measured.items():
+        print(f"{name:<10} {public:8.4f} {private:8.4f} {both:8.4f}")
 
 
 if __name__ == "__main__":

@@ -226,6 +226,9 @@ def test_the_result_to_beat_is_the_best_listed_method_never_a_bound(site, direct
     Baseline.objects.create(challenge=challenge, name="Bound", score=0.01, bound=True, position=4)
     assert challenge.baseline_to_beat is not None
     assert challenge.baseline_to_beat.name == expected
+    # The reference solution is held to the milestone's own row: the last result listed.
+    assert challenge.reference_result is not None
+    assert challenge.reference_result.name == "Historic, listed last"
 
 
 def test_of_equal_results_the_later_listed_is_the_one_to_beat(site):
