@@ -5,13 +5,15 @@ container (the docker backend).
     .venv/bin/python benchmarks/sandbox_overhead.py -n 40 --cpu-runs 10 --no-docker
 
 Three programs, each run with the runtime's python, in turns: directly
-(``python -s prog.py``, the baseline, measured in this same run), through
+(``python -s prog.py``, the baseline, measured in this same run), in a bare
+``bwrap --unshare-all`` (the floor any namespace sandbox pays), through
 ``BubblewrapBackend.run`` (uid, cgroups, bwrap, the monitor, the cleanup: all of
 it) and through ``DockerBackend.run`` (create, start, watch, read the state and
 the log, remove: a container's start-to-exit as a run sees it). The programs: a
 trivial one, one that burns 2 s of CPU, and ``import torch`` (torch runtime,
 skipped if not built). Wall time is measured from outside in every case. Prints
-median and p95 of each, the ratio to the direct run and the added milliseconds,
+median and p95 of each, the ratio to the direct run, the added milliseconds over
+it and over the bare bwrap (the sandbox's own cost: the goal is <= 10 ms),
 and the load average before and after (other work on the machine inflates every
 column alike, since the runs take turns).
 
@@ -79,8 +81,26 @@ def _timed(action: Callable[[], object]) -> float:
     return time.perf_counter() - began
 
 
+def bare_bwrap(bwrap: str) -> list[str]:
+    """The floor a namespace sandbox costs: bwrap with every namespace and nothing else
+    (no uid of its own, no cgroups, no limits, no monitor, no disk of its own)."""
+    # /dev and /proc as the sandbox mounts them too (import torch needs both).
+    return [bwrap, "--unshare-all", "--die-with-parent", "--ro-bind", "/", "/"] + [
+        "--dev",
+        "/dev",
+        "--proc",
+        "/proc",
+    ]
+
+
 def measure(
-    name: str, runs: int, *, backends: dict[str, SandboxBackend], runtimes: Path, scratch: Path
+    name: str,
+    runs: int,
+    *,
+    backends: dict[str, SandboxBackend],
+    runtimes: Path,
+    scratch: Path,
+    bwrap: str = "bwrap",
 ) -> list[Row]:
     runtime, source = PROGRAMS[name]
     python = runtimes / runtime / "bin" / "python"
@@ -107,6 +127,9 @@ def measure(
         "direct": lambda: subprocess.run(
             [str(python), "-s", str(code / "main.py")], cwd=code, check=True
         ),
+        "bare bwrap": lambda: subprocess.run(
+            [*bare_bwrap(bwrap), str(python), "-s", str(code / "main.py")], cwd=code, check=True
+        ),
         **{label: (lambda b=backend: sandboxed(b)) for label, backend in backends.items()},
     }
     times: dict[str, list[float]] = {label: [] for label in runners}
@@ -119,16 +142,18 @@ def measure(
 def table(rows: list[Row]) -> str:
     header = (
         f"{'program':<14}{'runner':<12}{'runs':>5}{'median':>10}{'p95':>10}"
-        f"{'ratio med':>11}{'added ms':>10}"
+        f"{'ratio med':>11}{'added ms':>10}{'over bare bwrap ms':>20}"
     )
     lines = [header, "-" * len(header)]
-    direct = {row.program: statistics.median(row.times) for row in rows if row.runner == "direct"}
+    medians = {(row.program, row.runner): statistics.median(row.times) for row in rows}
     for row in rows:
-        median = statistics.median(row.times)
-        base = direct[row.program]
+        median = medians[row.program, row.runner]
+        base = medians[row.program, "direct"]
+        bare = medians.get((row.program, "bare bwrap"), base)
         lines.append(
             f"{row.program:<14}{row.runner:<12}{len(row.times):>5}{median:>9.3f}s"
-            f"{p95(row.times):>9.3f}s{median / base:>11.2f}{(median - base) * 1000:>10.0f}"
+            f"{p95(row.times):>9.3f}s{median / base:>11.2f}{(median - base) * 1000:>10.1f}"
+            f"{(median - bare) * 1000:>20.1f}"
         )
     return "\n".join(lines)
 
@@ -185,7 +210,12 @@ def main() -> None:
                 row
                 for name, count in runs.items()
                 for row in measure(
-                    name, count, backends=backends, runtimes=args.runtimes_dir, scratch=scratch
+                    name,
+                    count,
+                    backends=backends,
+                    runtimes=args.runtimes_dir,
+                    scratch=scratch,
+                    bwrap=args.bwrap,
                 )
             ]
     finally:
