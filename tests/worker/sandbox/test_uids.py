@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import os
-import time
 from pathlib import Path
 
 import pytest
 
+from tests.support.sandbox import zombie_of
 from worker.sandbox import uids
 
 
@@ -36,7 +36,7 @@ def test_our_own_processes_are_found_by_uid():
 def test_a_free_slot_whose_uid_has_zombies_is_passed_over(tmp_path: Path):
     # A killed run's init lingers as a zombie until the host's pid 1 reaps it;
     # it counts against its uid's RLIMIT_NPROC, so the next run takes another uid.
-    zombie = _zombie_of(62100)
+    zombie = zombie_of(62100)
     try:
         assert uids.zombies_of(62100) == [zombie]
         with uids.run_identity(lock_dir=tmp_path, uid_base=62100) as identity:
@@ -46,15 +46,3 @@ def test_a_free_slot_whose_uid_has_zombies_is_passed_over(tmp_path: Path):
     assert uids.zombies_of(62100) == []
     with uids.run_identity(lock_dir=tmp_path, uid_base=62100) as identity:
         assert identity.uid == 62100
-
-
-def _zombie_of(uid: int) -> int:
-    """A child that drops to ``uid`` and exits, left unreaped: a zombie of that uid."""
-    pid = os.fork()
-    if pid == 0:
-        os.setresuid(uid, uid, uid)
-        os._exit(0)
-    deadline = time.monotonic() + 30
-    while not uids.zombies_of(uid) and time.monotonic() < deadline:
-        time.sleep(0.01)
-    return pid
