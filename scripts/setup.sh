@@ -18,6 +18,12 @@ install_system_packages() {
   # The sandbox's syscall filter is compiled by libseccomp (worker/sandbox/seccomp.py).
   /sbin/ldconfig -p 2>/dev/null | grep -q 'libseccomp\.so\.2' || missing+=(libseccomp2)
   "$PYTHON" -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
+  # torch.compile in the sandbox builds its CPU kernels with g++ against Python.h,
+  # both from the host's /usr (bubblewrap binds it read-only).
+  command -v g++ >/dev/null || missing+=(g++)
+  /usr/bin/python3 -c 'import os, sys, sysconfig
+sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' \
+    2>/dev/null || missing+=(python3-dev)
   # Optional, and only as root: validates docker-compose.yml in the tests (no engine needed).
   if [ "$(id -u)" -eq 0 ] && ! docker compose version >/dev/null 2>&1 \
      && ! command -v docker-compose >/dev/null; then

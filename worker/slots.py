@@ -12,7 +12,6 @@ run goes unpinned with a one-CPU quota rather than wait: pinning is where it can
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import logging
 import os
 import re
@@ -22,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+
+from worker.sandbox.uids import try_lock
 
 logger = logging.getLogger(__name__)
 POLL_SECONDS = 0.2
@@ -113,10 +114,4 @@ def _take_cores(stack: contextlib.ExitStack) -> tuple[int, ...]:
 def _try_lock(name: str) -> int | None:
     directory = Path(settings.SLOTS_DIR)
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd = os.open(directory / f"{name}.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        os.close(fd)
-        return None
-    return fd
+    return try_lock(directory / f"{name}.lock")

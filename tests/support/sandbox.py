@@ -5,6 +5,7 @@ the host afterwards."""
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -111,6 +112,21 @@ def processes_running(marker: str) -> list[int]:
         except OSError:
             continue
     return found
+
+
+def zombie_of(uid: int) -> int:
+    """A child that drops to ``uid`` and exits, left unreaped: a zombie of that uid
+    (counted against its RLIMIT_NPROC) until the caller waits for it."""
+    from worker.sandbox.uids import zombies_of
+
+    pid = os.fork()
+    if pid == 0:
+        os.setresuid(uid, uid, uid)
+        os._exit(0)
+    deadline = time.monotonic() + 30
+    while pid not in zombies_of(uid) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return pid
 
 
 def host_uids(pid: int) -> set[int]:

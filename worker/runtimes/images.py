@@ -201,6 +201,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     other.add_argument("--requirements", type=Path)
     other.add_argument("context", type=Path)
     args = parser.parse_args(argv)
+    args.work_dir = args.work_dir.resolve()  # podman takes only absolute volume sources
     if shutil.which("podman") is None:
         raise SystemExit("podman is not installed (apt-get install podman runc)")
     if args.command == "runtime":

@@ -129,7 +129,7 @@ class BubblewrapBackend(SandboxBackend):
         return len(spec.cpus) or self.cpus
 
     def _cgroups(self, spec: SandboxSpec, stack: contextlib.ExitStack) -> RunCgroups:
-        cgroups = create_run_cgroups()
+        cgroups = create_run_cgroups(cores=spec.cpus)
         stack.callback(cgroups.remove)
         cgroups.set_limits(
             memory_bytes=spec.limits.memory_bytes,
@@ -138,6 +138,8 @@ class BubblewrapBackend(SandboxBackend):
         )
         if not cgroups.limits_memory:
             logger.warning("no memory cgroup: memory is limited by polling, less strictly")
+        if spec.cpus and not cgroups.pins_cores:
+            logger.warning("no cpuset cgroup: the run is pinned by an affinity it can change")
         return cgroups
 
 

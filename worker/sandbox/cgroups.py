@@ -4,7 +4,10 @@ The run's processes join a child cgroup of ours (one per controller on cgroup
 v1, a single one on v2) before the sandbox is exec'd, so every process it will
 ever fork is counted: memory (the kernel OOM-kills inside the group, never the
 worker), pids (a fork bomb hits a wall), CPU time (summed over all processes),
-and the group is the list of what to kill at the end. Where no cgroup can be
+and the group is the list of what to kill at the end. A run granted cores also
+gets a cpuset group: the kernel intersects every affinity its processes ask for
+with those cores, so it cannot move itself elsewhere (an affinity set before
+exec can simply be changed back). Where no cgroup can be
 made (no permission, v2 without delegated controllers) ``RunCgroups.enabled``
 is False and the caller falls back to polling /proc.
 """
@@ -16,6 +19,7 @@ import os
 import signal
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,6 +53,10 @@ class RunCgroups:
     @property
     def limits_memory(self) -> bool:
         return "memory" in self.dirs
+
+    @property
+    def pins_cores(self) -> bool:
+        return "cpuset" in self.dirs
 
     def procs_files(self) -> list[str]:
         """The cgroup.procs files the sandbox's first process writes its pid to."""
@@ -106,15 +114,24 @@ class RunCgroups:
                     time.sleep(0.02)
 
 
-def create_run_cgroups(*, prefix: str = "milestones-run") -> RunCgroups:
-    """Make this run's cgroups under ours; an empty (disabled) set when we cannot."""
+def create_run_cgroups(*, prefix: str = "milestones-run", cores: Sequence[int] = ()) -> RunCgroups:
+    """Make this run's cgroups under ours; an empty (disabled) set when we cannot.
+
+    With ``cores`` (host core numbers) the run is pinned to them by a cpuset
+    group, set up here: a v1 cpuset group takes no process before it has cores
+    and memory nodes.
+    """
     name = f"{prefix}-{uuid.uuid4().hex[:12]}"
     own = _own_cgroups(PROC_SELF_CGROUP.read_text())
     mounts = _cgroup_mounts(PROC_SELF_MOUNTINFO.read_text())
     dirs = _make_v1_dirs(own, mounts, name)
     if dirs:
+        if cores and (cpuset := _make_v1_cpuset(own, mounts, name, cores)):
+            dirs["cpuset"] = cpuset
         return RunCgroups(dirs, version=1)
     dirs = _make_v2_dirs(own, mounts, name)
+    if dirs and cores and _pin_v2(dirs["memory"], cores):
+        dirs["cpuset"] = dirs["memory"]
     return RunCgroups(dirs, version=2 if dirs else 0)
 
 
@@ -184,6 +201,40 @@ def _make_v1_dirs(own: dict[str, str], mounts: dict[str, _Mount], name: str) -> 
     return dirs
 
 
+def _make_v1_cpuset(
+    own: dict[str, str], mounts: dict[str, _Mount], name: str, cores: Sequence[int]
+) -> Path | None:
+    """A v1 cpuset group on ``cores`` with our memory nodes; None when one cannot be made."""
+    parent = _own_dir(own, mounts, "cpuset")
+    if parent is None:
+        return None
+    child = parent / name
+    try:
+        child.mkdir()
+        _write(child / "cpuset.mems", (_read(parent / "cpuset.mems") or "").strip())
+        _write(child / "cpuset.cpus", _core_list(cores))
+    except OSError:
+        with contextlib.suppress(OSError):
+            child.rmdir()
+        return None
+    return child
+
+
+def _pin_v2(group: Path, cores: Sequence[int]) -> bool:
+    """Pin a v2 group to ``cores`` (its memory nodes stay its parent's)."""
+    if not _v2_enable(group.parent, {"cpuset"}):
+        return False
+    try:
+        _write(group / "cpuset.cpus", _core_list(cores))
+    except OSError:
+        return False
+    return True
+
+
+def _core_list(cores: Sequence[int]) -> str:
+    return ",".join(str(core) for core in sorted(set(cores)))
+
+
 def _make_v2_dirs(own: dict[str, str], mounts: dict[str, _Mount], name: str) -> dict[str, Path]:
     parent = _own_dir(own, mounts, "")
     if parent is None or not _v2_delegated(parent):
@@ -200,7 +251,11 @@ def _v2_delegated(parent: Path) -> bool:
     # A v2 child only gets a controller its parent enables in subtree_control;
     # enabling fails while the parent itself holds processes (us), unless it is
     # the root. Then we cannot limit anything there: report "no cgroups".
-    wanted = {"memory", "pids"}
+    return _v2_enable(parent, {"memory", "pids"})
+
+
+def _v2_enable(parent: Path, wanted: set[str]) -> bool:
+    """Whether ``parent`` passes ``wanted`` controllers to its children (enabled if need be)."""
     enabled = set((_read(parent / "cgroup.subtree_control") or "").split())
     if wanted <= enabled:
         return True

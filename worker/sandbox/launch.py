@@ -75,7 +75,7 @@ def make_preexec(
     affinity: Sequence[int] = (),
 ) -> Callable[[], None]:
     pid_files = [path.encode() for path in procs_files]
-    chosen = [(which, _within_own(which, value)) for which, value in limits.items()]
+    chosen = [(which, within_own(which, value)) for which, value in limits.items()]
     cores = set(affinity)  # the run's own cores (worker.slots); empty: not pinned
 
     def preexec() -> None:
@@ -98,7 +98,7 @@ def make_preexec(
     return preexec
 
 
-def _within_own(which: int, value: tuple[int, int]) -> tuple[int, int]:
+def within_own(which: int, value: tuple[int, int]) -> tuple[int, int]:
     """``value`` lowered to our own hard limit: raising one needs CAP_SYS_RESOURCE,
     which a root worker in a container or VM may lack (setrlimit would fail)."""
     ceiling = resource.getrlimit(which)[1]

@@ -60,6 +60,11 @@ def sandbox_env(*, cpus: int, gpu: bool, seed: int | None = None) -> dict[str, s
         # Idle OpenMP threads sleep instead of spinning: on shared cores a spinning
         # pool burned several times a run's real CPU time against its CPU limit.
         "OMP_WAIT_POLICY": "PASSIVE",
+        # torch.compile's C++ kernels without the 150 MB precompiled header it
+        # would write first: that header alone overflows a /tmp of the usual
+        # size ("cannot write PCH file: No space left on device"). A program may
+        # set it back to "1" before importing torch, given /tmp room for it.
+        "TORCHINDUCTOR_CPP_CACHE_PRECOMPILE_HEADERS": "0",
     }
     if gpu:
         env["CUDA_VISIBLE_DEVICES"] = "0"  # the one device node mounted

@@ -11,7 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.sandbox import UID_BASE, RunDirs, host_uids, limits, processes_running
+from tests.support.sandbox import (
+    UID_BASE,
+    RunDirs,
+    host_uids,
+    limits,
+    processes_running,
+    zombie_of,
+)
 from worker.sandbox import SandboxSpec, SandboxUnavailable, Status
 from worker.sandbox.bubblewrap import BubblewrapBackend
 from worker.sandbox.gpu import driver_libraries, gpu_access
@@ -194,6 +201,45 @@ def test_the_program_runs_as_a_dedicated_unprivileged_host_uid(
     assert results[0].status is Status.OK, results[0].log_tail
     assert seen and all(UID_BASE <= uid < UID_BASE + 256 for uid in seen), seen
     assert processes_running(name) == []
+
+
+FORKS = """
+import os, time
+children = []
+for _ in range(8):
+    pid = os.fork()
+    if pid == 0:
+        time.sleep(0.5)
+        os._exit(0)
+    children.append(pid)
+for pid in children:
+    os.waitpid(pid, 0)
+print("forked 8")
+"""
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root drops to another uid")
+def test_a_run_does_not_start_with_the_zombies_of_its_uid(
+    run_dirs: RunDirs, runtimes_dir: Path, tmp_path: Path
+):
+    # A killed run's init lingers as a zombie until the host's pid 1 reaps it,
+    # counted against its uid's RLIMIT_NPROC: the next run on that uid failed to
+    # fork (EAGAIN) with most of its process budget unused.
+    uid_base = UID_BASE + 200  # its slots (own lock folder) belong to this test alone
+    zombies = [zombie_of(uid_base) for _ in range(10)]
+    try:
+        (run_dirs.code / "forks.py").write_text(FORKS)
+        (run_dirs.code / "forks.py").chmod(0o644)
+        backend = BubblewrapBackend(
+            runtimes_dir=runtimes_dir, uid_base=uid_base, slots_dir=tmp_path
+        )
+        spec = _dirs_spec(run_dirs, entrypoint="forks.py", limits=limits(processes=16))
+        result = backend.run(spec)
+    finally:
+        for pid in zombies:
+            os.waitpid(pid, 0)
+    assert result.status is Status.OK, result.log_tail
+    assert "forked 8" in result.log_tail
 
 
 def _dirs_spec(run_dirs: RunDirs, **changes: object) -> SandboxSpec:

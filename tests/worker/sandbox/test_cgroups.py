@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+
+import pytest
 
 from worker.sandbox import cgroups
 from worker.sandbox.cgroups import RunCgroups, _cgroup_mounts, _own_cgroups, _own_dir
@@ -129,3 +132,58 @@ def test_a_real_run_cgroup_is_created_and_removed_where_allowed():
     finally:
         run.remove()
     assert not any(directory.exists() for directory in run.dirs.values())
+
+
+def test_a_v1_cpuset_gets_the_cores_and_its_parents_memory_nodes(tmp_path: Path):
+    _files(tmp_path / "jobs", {"cpuset.mems": "0-1\n", "cpuset.cpus": "0-7\n"})
+    mounts = {"cpuset": cgroups._Mount(root="/", point=tmp_path)}
+    made = cgroups._make_v1_cpuset({"cpuset": "/jobs"}, mounts, "run-1", [3, 2])
+    assert made == tmp_path / "jobs" / "run-1"
+    assert (made / "cpuset.mems").read_text() == "0-1"  # before cpus: no task joins without
+    assert (made / "cpuset.cpus").read_text() == "2,3"
+    assert cgroups._make_v1_cpuset({}, mounts, "run-2", [3]) is None  # no cpuset hierarchy
+
+
+def test_a_v2_group_is_pinned_once_its_parent_passes_cpuset_on(tmp_path: Path):
+    group = tmp_path / "run"
+    _files(tmp_path, {"cgroup.subtree_control": "memory pids\n"})
+    _files(group, {"cpuset.cpus": ""})
+    # A fake file keeps what is written: "+cpuset" alone, not the kernel's "cpuset".
+    assert not cgroups._pin_v2(group, [1])
+    (tmp_path / "cgroup.subtree_control").write_text("cpuset memory pids\n")
+    assert cgroups._pin_v2(group, [1])
+    assert (group / "cpuset.cpus").read_text() == "1"
+
+
+def test_a_real_cpuset_keeps_its_processes_on_their_cores():
+    ours = sorted(os.sched_getaffinity(0))
+    if len(ours) < 2:
+        pytest.skip("one core: nowhere to escape to")
+    run = cgroups.create_run_cgroups(prefix="milestones-test", cores=ours[-1:])
+    try:
+        if not run.pins_cores:
+            pytest.skip("no cpuset cgroup can be made here (not root, or not delegated)")
+        pid = os.fork()
+        if pid == 0:
+            code = 3
+            try:
+                code = _try_escaping(run.dirs["cpuset"], ours)
+            finally:
+                os._exit(code)
+        assert os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
+    finally:
+        run.remove()
+    assert not any(directory.exists() for directory in run.dirs.values())
+
+
+def _try_escaping(group: Path, ours: list[int]) -> int:
+    """Join ``group`` (pinned to our last core), then ask for cores outside it: 0 if held."""
+    (group / "cgroup.procs").write_text(str(os.getpid()))
+    os.sched_setaffinity(0, set(ours))  # narrowed to the group's cores
+    if os.sched_getaffinity(0) != set(ours[-1:]):
+        return 2
+    try:
+        os.sched_setaffinity(0, {ours[0]})
+    except OSError:  # EINVAL: none of those cores is allowed
+        return 0
+    return 1

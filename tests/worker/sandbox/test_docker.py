@@ -110,6 +110,7 @@ def test_the_container_runs_the_entrypoint_with_a_fixed_environment():
         "MKL_NUM_THREADS",
         "OPENBLAS_NUM_THREADS",
         "OMP_WAIT_POLICY",
+        "TORCHINDUCTOR_CPP_CACHE_PRECOMPILE_HEADERS",
     }
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.sandbox import zombie_of
 from worker.sandbox import uids
 
 
@@ -29,3 +30,19 @@ def test_a_zombie_free_uid_has_no_processes():
 
 def test_our_own_processes_are_found_by_uid():
     assert os.getpid() in uids.processes_of(os.getuid())
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="slots are only taken by root")
+def test_a_free_slot_whose_uid_has_zombies_is_passed_over(tmp_path: Path):
+    # A killed run's init lingers as a zombie until the host's pid 1 reaps it;
+    # it counts against its uid's RLIMIT_NPROC, so the next run takes another uid.
+    zombie = zombie_of(62100)
+    try:
+        assert uids.zombies_of(62100) == [zombie]
+        with uids.run_identity(lock_dir=tmp_path, uid_base=62100) as identity:
+            assert identity.uid == 62101
+    finally:
+        os.waitpid(zombie, 0)
+    assert uids.zombies_of(62100) == []
+    with uids.run_identity(lock_dir=tmp_path, uid_base=62100) as identity:
+        assert identity.uid == 62100

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import resource
 import socket
 import subprocess
 import sys
@@ -24,6 +25,8 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from worker.sandbox.launch import OPEN_FILES, within_own
 
 SECRET_ENV = "MILESTONES_FAKE_SECRET"
 FOREIGN_UID = 12345  # owns the canary: a followed link would show as a changed owner
@@ -186,6 +189,9 @@ def arena(root: Path, *, repo: Path, limits: dict[str, float]) -> Iterator[Arena
         "abstract_socket": abstract[1:],
         "unix_socket": str(unix_path),
         "limits": limits,
+        # The sandbox's descriptor limit: its own, lowered to the worker's hard one
+        # (the engine's runc does the same for docker).
+        "open_files": within_own(resource.RLIMIT_NOFILE, (OPEN_FILES, OPEN_FILES))[1],
     }
     time.sleep(0.1)  # the victim is running before anyone attacks it
     try:

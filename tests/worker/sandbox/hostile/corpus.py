@@ -15,7 +15,7 @@ ATTACKS_DIR = Path(__file__).parent / "attacks"
 _BLOCK = re.compile(r"^# /// hostile\n(?P<body>(?:#.*\n)*?)# ///$", re.MULTILINE)
 # Named checks an attack may ask for beyond the ones every attack gets.
 KNOWN_CHECKS = {"output_refused", "output_bounded", "output_shallow", "output_not_setuid"}
-KNOWN_KEYS = {"status", "prints", "checks", "limits", "runtime", "pipeline", "docker"}
+KNOWN_KEYS = {"status", "prints", "checks", "limits", "runtime", "pipeline", "docker", "cores"}
 # What a [docker] table may change, and must say why (a difference by design,
 # listed in worker/sandbox/README.md).
 DOCKER_KEYS = {"status", "why"}
@@ -31,6 +31,7 @@ class Attack:
     limits: dict[str, float] = field(default_factory=dict)
     runtime: str = "numpy"
     pipeline: str | None = None  # its final state when run through the real stack
+    cores: int = 0  # host cores granted to the run (spec.cpus); 0: not pinned
     # The statuses the docker backend ends it in, where they differ by design.
     docker_statuses: frozenset[Status] | None = None
 
@@ -76,6 +77,7 @@ def load(path: Path) -> Attack:
         limits=dict(table.get("limits", {})),
         runtime=table.get("runtime", "numpy"),
         pipeline=table.get("pipeline"),
+        cores=int(table.get("cores", 0)),
         docker_statuses=_statuses(docker["status"]) if "status" in docker else None,
     )
 

@@ -4,13 +4,16 @@ Each run must end in the status its file names, within its time limit, having
 printed what proves the attack really ran, and then: nothing of it left on the
 machine (by uid, cgroup and name), no secret of the arena in its log or /output,
 no "ESCAPED" line, the host untouched (files, the victim process, listeners that
-never accepted a connection), the file's own checks passed, and the next honest
-run on the same backend scored as usual.
+never accepted a connection), the file's own checks passed, the worker's free
+disk space never lower (sampled during the run and after) than the run's
+declared limits allow, and the next honest run on the same backend scored as usual.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -21,6 +24,7 @@ from tests.support.sandbox import FAST, OWN_FOLDERS, RunDirs, runtime_missing
 from tests.worker.sandbox.hostile.arena import Arena
 from tests.worker.sandbox.hostile.checks import NAMED_CHECKS, Footprint, leftovers, output_texts
 from tests.worker.sandbox.hostile.corpus import Attack, attacks
+from tests.worker.sandbox.hostile.disk_watch import FreeSpaceSampler
 from worker.sandbox import Limits, SandboxBackend, SandboxResult, SandboxSpec, Status
 
 # Beyond an attack's own wall limit: starting, killing and cleaning up on a
@@ -49,12 +53,21 @@ def test_a_hostile_program_is_contained(
         pytest.skip(reason)
     marker = f"{attack.name}_{uuid.uuid4().hex[:8]}.py"
     limits = Limits(**{**FAST, **attack.limits})  # type: ignore[arg-type]
-    began = time.monotonic()
-    targets = {**hostile_arena.targets, "own_folders": OWN_FOLDERS[hostile_backend.name]}
-    result = hostile_backend.run(_spec(run_dirs, attack, marker, targets, limits))
-    took = time.monotonic() - began
+    cores = _granted_cores(attack)
+    targets = {
+        **hostile_arena.targets,
+        "own_folders": OWN_FOLDERS[hostile_backend.name],
+        "cores": list(cores),
+    }
+    spec = _spec(run_dirs, attack, marker, targets, limits, cores)
+    disk = FreeSpaceSampler([run_dirs.root, Path(tempfile.gettempdir())])
+    with disk.running():
+        began = time.monotonic()
+        result = hostile_backend.run(spec)
+        took = time.monotonic() - began
 
     problems = _verdict_problems(attack, result, limits, took, backend=hostile_backend.name)
+    problems += disk.problems(limits)
     problems += _leaks(hostile_arena, result.log_tail, run_dirs.output)
     problems += leftovers(footprint, marker)
     problems += hostile_arena.problems()
@@ -65,8 +78,24 @@ def test_a_hostile_program_is_contained(
     assert not problems, "\n".join([*problems, "--- log tail ---", result.log_tail[-1500:]])
 
 
+def _granted_cores(attack: Attack) -> tuple[int, ...]:
+    """The last ``attack.cores`` of our cores: the run is pinned there, the rest are
+    where it must not get to (there must be some)."""
+    if not attack.cores:
+        return ()
+    ours = sorted(os.sched_getaffinity(0))
+    if len(ours) <= attack.cores:
+        pytest.skip(f"{attack.name} needs more than {attack.cores} core(s) to try escaping to")
+    return tuple(ours[-attack.cores :])
+
+
 def _spec(
-    run_dirs: RunDirs, attack: Attack, entrypoint: str, targets: dict[str, object], limits: Limits
+    run_dirs: RunDirs,
+    attack: Attack,
+    entrypoint: str,
+    targets: dict[str, object],
+    limits: Limits,
+    cores: tuple[int, ...],
 ) -> SandboxSpec:
     for name, content in {
         entrypoint: attack.source,
@@ -81,6 +110,7 @@ def _spec(
         runtime=attack.runtime,
         entrypoint=entrypoint,
         limits=limits,
+        cpus=cores,
     )
 
 

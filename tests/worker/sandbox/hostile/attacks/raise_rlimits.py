@@ -2,11 +2,15 @@
 use more descriptors than allowed: hard limits cannot be raised, and are explicit."""
 # /// hostile
 # status = "ok"
-# prints = ["rlimits: 5/5 held", "descriptors: capped at 4096"]
+# prints = ["rlimits: 5/5 held", "descriptors: capped at the sandbox's limit"]
 # ///
 
+import json
 import os
 import resource
+
+with open("/submission/targets.json") as targets:
+    expected = json.load(targets)["open_files"]
 
 held = 0
 for name in ("RLIMIT_NOFILE", "RLIMIT_FSIZE", "RLIMIT_CPU", "RLIMIT_CORE", "RLIMIT_MEMLOCK"):
@@ -29,4 +33,9 @@ except OSError:
     pass
 soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
 # The sandbox's own limit, explicit: a worker's inherited one may be a million.
-print(f"descriptors: capped at {hard}" if len(opened) < hard else f"ESCAPED: {len(opened)} fds")
+if hard != expected:
+    print(f"ESCAPED: descriptor limit {hard}, not the sandbox's {expected}")
+elif len(opened) >= hard:
+    print(f"ESCAPED: {len(opened)} fds")
+else:
+    print(f"descriptors: capped at the sandbox's limit ({hard})")
