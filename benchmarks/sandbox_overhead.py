@@ -85,12 +85,8 @@ def bare_bwrap(bwrap: str) -> list[str]:
     """The floor a namespace sandbox costs: bwrap with every namespace and nothing else
     (no uid of its own, no cgroups, no limits, no monitor, no disk of its own)."""
     # /dev and /proc as the sandbox mounts them too (import torch needs both).
-    return [bwrap, "--unshare-all", "--die-with-parent", "--ro-bind", "/", "/"] + [
-        "--dev",
-        "/dev",
-        "--proc",
-        "/proc",
-    ]
+    namespaces = ["--unshare-all", "--die-with-parent"]
+    return [bwrap, *namespaces, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
 
 
 def measure(

@@ -232,10 +232,18 @@ def _oom_killed(cgroups: RunCgroups) -> bool:
 
 
 def _leave_nothing_running(cgroups: RunCgroups, identity: Identity) -> None:
-    """Kill what the pid namespace's end did not take along, and check it worked."""
-    emptied = cgroups.kill_all() if cgroups.enabled else True
-    if identity.dedicated:
-        emptied = kill_processes_of(identity.uid) and emptied
+    """Kill what the pid namespace's end did not take along, and check it worked.
+
+    Every process of the run is in its cgroup (bwrap joins it before exec, and a
+    process cannot move itself out: the run's uid may not write any cgroup.procs).
+    An emptied cgroup means the run is gone; the sweep by uid, a pass over every
+    process of the host, is for runs without cgroups or a cgroup that stayed full.
+    """
+    emptied = cgroups.enabled and cgroups.kill_all()
+    if identity.dedicated and not emptied:
+        emptied = kill_processes_of(identity.uid)
+    elif not identity.dedicated and not cgroups.enabled:
+        emptied = True  # nothing to sweep with: the pid namespace's end is all there is
     if not emptied:
         raise SandboxUnavailable("processes of a sandboxed run survived being killed")
 

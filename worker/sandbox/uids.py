@@ -22,7 +22,7 @@ import os
 import signal
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from worker.sandbox.cgroups import KILL_PATIENCE_SECONDS
@@ -51,11 +51,17 @@ def run_identity(*, lock_dir: Path, uid_base: int) -> Iterator[Identity]:
     if os.geteuid() != 0:
         yield Identity(uid=os.getuid(), gid=os.getgid(), dedicated=False)
         return
-    with _slot(lock_dir, clean=lambda slot: not zombies_of(uid_base + slot)) as slot:
+    # One pass over /proc for every slot's uid (a pass per slot was most of a
+    # trivial run's cost): which uids have zombies, which live processes.
+    seen = _processes_by_uid(range(uid_base, uid_base + MAX_SLOTS))
+    with _slot(lock_dir, clean=lambda slot: not seen[uid_base + slot].zombies) as slot:
         uid = uid_base + slot
         # A worker that died mid-run may have left processes of this uid behind;
         # they would count against RLIMIT_NPROC and must not meet the next run.
-        kill_processes_of(uid)
+        # Processes of a uid exist only while its slot is locked, unless such a
+        # worker left them: then they are still there, and the pass saw them.
+        if seen[uid].live:
+            kill_processes_of(uid)
         yield Identity(uid=uid, gid=uid, dedicated=True)
 
 
@@ -113,35 +119,52 @@ def zombies_of(uid: int) -> list[int]:
 
 
 def _pids_of(uid: int, *, zombie: bool) -> list[int]:
-    found = []
+    found = _processes_by_uid(range(uid, uid + 1))[uid]
+    return found.zombies if zombie else found.live
+
+
+@dataclass
+class _Pids:
+    live: list[int] = field(default_factory=list)
+    zombies: list[int] = field(default_factory=list)
+
+
+def _processes_by_uid(uids: range) -> dict[int, _Pids]:
+    """Live and zombie pids of each uid in ``uids``, in one pass over /proc."""
+    found = {uid: _Pids() for uid in uids}
     for entry in os.scandir("/proc"):
-        if entry.name.isdigit() and uid in _uids(entry.name, zombie=zombie):
-            found.append(int(entry.name))
+        if not entry.name.isdigit():
+            continue
+        zombie, ids = _status(entry.name)
+        for uid in ids:
+            if uid in found:
+                pids = found[uid].zombies if zombie else found[uid].live
+                if not pids or pids[-1] != int(entry.name):
+                    pids.append(int(entry.name))
     return found
 
 
-def _uids(pid: str, *, zombie: bool) -> set[int]:
-    """The uids of ``pid`` if it is a zombie (``zombie``) or a live process (not)."""
-    # Bytes and a single read: this runs for every process of the host twice a
-    # run, and parsing text line by line was a good part of a trivial run's cost.
+def _status(pid: str) -> tuple[bool, set[int]]:
+    """Whether ``pid`` is a zombie, and its real, effective, saved and fs uids."""
+    # Bytes and a single read: this runs for every process of the host, and
+    # parsing text line by line was a good part of a trivial run's cost.
     try:
         fd = os.open(f"/proc/{pid}/status", os.O_RDONLY | os.O_CLOEXEC)
     except OSError:
-        return set()
+        return False, set()
     try:
         status = os.read(fd, 8192)
     except OSError:
-        return set()
+        return False, set()
     finally:
         os.close(fd)
     state = status.find(b"\nState:\t")
-    if (state >= 0 and status[state + 8 : state + 9] == b"Z") != zombie:
-        return set()
+    zombie = state >= 0 and status[state + 8 : state + 9] == b"Z"
     start = status.find(b"\nUid:\t")
     if start < 0:
-        return set()
+        return zombie, set()
     end = status.find(b"\n", start + 1)
-    return {int(value) for value in status[start + 6 : end if end >= 0 else None].split()}
+    return zombie, {int(v) for v in status[start + 6 : end if end >= 0 else None].split()}
 
 
 def kill_processes_of(uid: int, *, patience: float = KILL_PATIENCE_SECONDS) -> bool:
