@@ -101,7 +101,11 @@ class Stack:
         labels += (
             [f"com.docker.compose.service={filters['service']}"] if "service" in filters else []
         )
-        return list(self.engine.client().containers.list(all=True, filters={"label": labels}))
+        return list(
+            self.engine.client().containers.list(
+                all=True, filters={"label": labels}, ignore_removed=True
+            )
+        )
 
     def container(self, service: str) -> Any:
         (found,) = self.containers(service=service)
@@ -115,7 +119,9 @@ class Stack:
         from worker.sandbox.docker_owners import LABEL
 
         root = str(self.folder / "data")
-        found = self.engine.client().containers.list(all=True, filters={"label": LABEL})
+        found = self.engine.client().containers.list(
+            all=True, filters={"label": LABEL}, ignore_removed=True
+        )
         return [
             container
             for container in found

@@ -68,7 +68,9 @@ def remove_orphans(client: Any, *, alive: Alive = process_alive) -> list[str]:
     their ids."""
     host = socket.gethostname()
     removed = []
-    for container in client.containers.list(all=True, filters={"label": LABEL}):
+    # ignore_removed: another worker on this host may remove its own container meanwhile.
+    listed = client.containers.list(all=True, filters={"label": LABEL}, ignore_removed=True)
+    for container in listed:
         owner = _parse(str(container.labels.get(OWNER_LABEL, "")))
         if owner is None or owner[0] != host or alive(owner[1], owner[2]):
             continue

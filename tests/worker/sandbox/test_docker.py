@@ -238,8 +238,11 @@ class _FakeContainers:
     def __init__(self, containers: list[_FakeContainer]) -> None:
         self.containers = containers
 
-    def list(self, all: bool, filters: dict[str, str]) -> list[_FakeContainer]:
-        assert all and filters == {"label": LABEL}
+    def list(
+        self, all: bool, filters: dict[str, str], ignore_removed: bool = False
+    ) -> list[_FakeContainer]:
+        # Another worker's container may go between the listing and its inspection.
+        assert all and filters == {"label": LABEL} and ignore_removed
         return self.containers
 
 
