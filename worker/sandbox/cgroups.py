@@ -15,6 +15,7 @@ is False and the caller falls back to polling /proc.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import signal
 import time
@@ -154,6 +155,7 @@ class _Mount:
     point: Path
 
 
+@functools.lru_cache(maxsize=8)  # the same text every run: parsed once
 def _cgroup_mounts(mountinfo: str) -> dict[str, _Mount]:
     """/proc/self/mountinfo -> {controller: mount}; cgroup2 is under ""."""
     found: dict[str, _Mount] = {}
@@ -182,7 +184,15 @@ def _own_dir(own: dict[str, str], mounts: dict[str, _Mount], key: str) -> Path |
     relative = os.path.relpath(own[key], mount.root)
     if relative.startswith(".."):
         return None  # our cgroup is outside what this mount shows
-    directory = (mount.point / relative).resolve()
+    return _existing_dir(mount.point / relative)
+
+
+@functools.lru_cache(maxsize=64)
+def _existing_dir(path: Path) -> Path | None:
+    """``path`` resolved, if it is a folder. Cached: the worker's own cgroup folders
+    stay where they are, and resolving them (an lstat per component, per controller)
+    was a good part of a trivial run's setup."""
+    directory = path.resolve()
     return directory if directory.is_dir() else None
 
 
