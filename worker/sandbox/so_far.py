@@ -11,9 +11,6 @@ from worker.sandbox import logs
 from worker.sandbox.base import RunSoFar, SandboxSpec
 from worker.sandbox.cgroups import RunCgroups
 
-# Lines of a container's log fetched per look (the engine sends the whole log otherwise).
-DOCKER_TAIL_LINES = 400
-
 
 def of_bubblewrap(cgroups: RunCgroups, log_path: Path, *, keep: int) -> Callable[[], RunSoFar]:
     """The run's cgroup counters and its log file (trimmed by the monitor meanwhile)."""
@@ -44,7 +41,9 @@ def of_docker(watch: Followed) -> RunSoFar:
 
     def log() -> str:
         try:
-            raw = watch.container.logs(stdout=watch.log_stdout, stderr=True, tail=DOCKER_TAIL_LINES)
+            # The whole log, as at the run's end: the engine keeps it short
+            # (docker._log_config), and podman's ``tail`` dropped and doubled lines.
+            raw = watch.container.logs(stdout=watch.log_stdout, stderr=True)
         except Exception:  # the engine's errors are of many types; nothing is shown then
             return ""
         return logs.decode(bytes(raw)[-watch.spec.limits.log_bytes :])
