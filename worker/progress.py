@@ -1,6 +1,7 @@
 """A running submission, shown live: the sandbox shows its tick the run as it
 stands (``worker.sandbox.base.Watcher``); about every PUBLISH_SECONDS this
-publishes the submission's live state (``server.submissions.live``): elapsed
+keeps the submission's live state (``worker.live_state``, shown by
+``server.submissions.live``): elapsed
 time, CPU and peak memory so far, the end of its log, and the progress and
 curves read from its progress lines (``graders.readers.progress_lines``). The
 curves are kept with the submission when it ends (``curves_after``).
@@ -13,13 +14,14 @@ import logging
 import time
 
 from graders.readers.progress_lines import Curves
-from server.submissions import live
+from worker import live_state
 from worker.sandbox.base import RunSoFar, Tick, Watcher
 
 logger = logging.getLogger(__name__)
 PUBLISH_SECONDS = 0.5
 LOG_LINES = 40  # what the page shows of the log (as of the final log)
 LOG_LINE_CHARS = 500
+MAX_LEFT_SECONDS = 7 * 86400.0
 # Enough of the previous look's end to find where it stands in the next one.
 ANCHOR_CHARS = 200
 
@@ -49,7 +51,7 @@ class LiveRun(Watcher):
         try:
             log = so_far.log()
             self._read(log)
-            live.publish(submission_id=self.submission_id, state=self._state(so_far, log, now))
+            live_state.keep(self.submission_id, self._state(so_far, log, now))
         except Exception:  # a live page is worth less than the run
             logger.warning("no live state for submission %s", self.submission_id, exc_info=True)
 
@@ -70,7 +72,7 @@ class LiveRun(Watcher):
             "memory_bytes": so_far.memory_bytes,
             "log": log_end(log),
             "progress": self.curves.progress,
-            "ends_at": live.ends_at(elapsed=elapsed, progress=self.curves.progress),
+            "ends_at": ends_at(elapsed=elapsed, progress=self.curves.progress),
             "curves": self.curves.as_json(),
         }
 
@@ -98,3 +100,11 @@ def log_end(log: str) -> str:
     """The log's last lines, each cut short, as the page shows them."""
     lines = log.splitlines()[-LOG_LINES:]
     return "\n".join(line[:LOG_LINE_CHARS] for line in lines)
+
+
+def ends_at(*, elapsed: float, progress: float | None) -> float | None:
+    """When a run that is ``progress`` done after ``elapsed`` seconds should end, at
+    its pace so far (a Unix time); None until it has made some progress."""
+    if progress is None or progress <= 0.0 or elapsed <= 0.0:
+        return None
+    return time.time() + min(elapsed * (1.0 - progress) / progress, MAX_LEFT_SECONDS)

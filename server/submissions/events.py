@@ -1,8 +1,8 @@
 """Word of a submission's change, the moment it is committed: every transition
 publishes the submission's id on a Redis channel of its own (the broker's Redis,
 which the site and every worker reach), and a page that shows it listens through
-server-sent events (``views.events``) and fetches its new state at once. A
-running submission's live state (``live``) is announced on the same channel.
+server-sent events (``views.events``) and fetches its new state at once. The
+page also listens to a running submission's live feed (``worker.api.live_channel``).
 Best effort on both ends: without Redis the pages fall back to polling."""
 
 from __future__ import annotations
@@ -17,12 +17,10 @@ from django.db import transaction
 
 logger = logging.getLogger(__name__)
 PREFIX = "milestones:submission:"
-LIVE = "live"
 _clients: dict[str, redis.Redis] = {}
 
 
-def redis_client() -> redis.Redis:
-    """The broker's Redis (one client per URL: settings change in tests)."""
+def _client() -> redis.Redis:
     url = str(settings.CELERY_BROKER_URL)
     if url not in _clients:
         _clients[url] = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=2)
@@ -34,34 +32,33 @@ def announce(submission_id: int) -> None:
     transaction.on_commit(lambda: _publish(submission_id))
 
 
-def _publish(submission_id: int, word: str = "changed") -> None:
+def _publish(submission_id: int) -> None:
     try:
-        redis_client().publish(f"{PREFIX}{submission_id}", word)
+        _client().publish(f"{PREFIX}{submission_id}", "changed")
     except redis.RedisError:
         logger.warning("could not announce the change of submission %s", submission_id)
 
 
-def announce_live(submission_id: int) -> None:
-    """Tell the submission's listeners its live state (``live``) was renewed."""
-    _publish(submission_id, LIVE)
-
-
-def changes(submission_id: int, *, seconds: float, beat: float = 15.0) -> Iterator[str | None]:
+def changes(
+    submission_id: int, *, seconds: float, beat: float = 15.0, live_feed: str = ""
+) -> Iterator[str | None]:
     """For ``seconds``: "changed" each time the submission changes, "live" each time
-    its live state is renewed, None every ``beat`` seconds without either (a
+    a message comes on ``live_feed`` (its running run's live state was renewed:
+    ``worker.api.live_channel``), None every ``beat`` seconds without either (a
     keep-alive); ends early when Redis fails."""
-    pubsub = redis_client().pubsub(ignore_subscribe_messages=True)
+    pubsub = _client().pubsub(ignore_subscribe_messages=True)
     try:
-        pubsub.subscribe(f"{PREFIX}{submission_id}")
+        pubsub.subscribe(f"{PREFIX}{submission_id}", *([live_feed] if live_feed else []))
         deadline = time.monotonic() + seconds
         while (left := deadline - time.monotonic()) > 0:
             message = pubsub.get_message(timeout=min(beat, left))
-            yield None if message is None else _word(message.get("data"))
+            yield None if message is None else _word(message.get("channel"), live_feed)
     except redis.RedisError:
         logger.warning("lost the change feed of submission %s", submission_id)
     finally:
         pubsub.close()
 
 
-def _word(data: object) -> str:
-    return LIVE if data in (LIVE, LIVE.encode()) else "changed"
+def _word(channel: object, live_feed: str) -> str:
+    live = bool(live_feed) and channel in (live_feed, live_feed.encode())
+    return "live" if live else "changed"

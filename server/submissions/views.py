@@ -47,6 +47,7 @@ from server.submissions.services import (
     submission_select,
 )
 from server.submissions.viewing import submission_view, visible_log
+from worker.api import live_channel
 
 CODE_PREVIEW_BYTES = 200_000
 STREAM_SECONDS = 300
@@ -141,7 +142,10 @@ def events(request: AuthenticatedRequest, submission_id: int) -> StreamingHttpRe
 
     def stream() -> Iterator[str]:
         yield "retry: 2000\n\n"
-        for word in submission_events.changes(submission.id, seconds=STREAM_SECONDS):
+        words = submission_events.changes(
+            submission.id, seconds=STREAM_SECONDS, live_feed=live_channel(submission.id)
+        )
+        for word in words:
             yield f"event: {word}\ndata: {word}\n\n" if word else ": still here\n\n"
 
     response = StreamingHttpResponse(stream(), content_type="text/event-stream")

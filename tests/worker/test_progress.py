@@ -33,7 +33,7 @@ def test_each_progress_line_counts_once_across_looks_and_a_last_partial_line_at_
 ):
     published: list[dict[str, object]] = []
     monkeypatch.setattr(
-        "server.submissions.live.publish", lambda **kwargs: published.append(kwargs["state"])
+        "worker.live_state.keep", lambda submission_id, state: published.append(state)
     )
     run = LiveRun(submission_id=1, attempt=1, heartbeat=lambda: True, interactive=False)
     log = ""

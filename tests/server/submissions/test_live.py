@@ -10,23 +10,24 @@ import re
 import pytest
 
 from server.accounts.models import User
-from server.submissions import live
 from server.submissions.models import Submission
+from worker import live_state
+from worker.progress import ends_at
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
 
 def _publish(submission: Submission, *, interactive: bool = False) -> None:
-    live.publish(
-        submission_id=submission.id,
-        state={
+    live_state.keep(
+        submission.id,
+        {
             "attempt": submission.attempt,
             "interactive": interactive,
             "cpu_seconds": 3.5,
             "memory_bytes": 50 * 1024 * 1024,
             "log": "epoch 1\nepoch 2 secret-ish",
             "progress": 0.25,
-            "ends_at": live.ends_at(elapsed=10.0, progress=0.25),
+            "ends_at": ends_at(elapsed=10.0, progress=0.25),
             "curves": {"progress": 0.25, "series": {"loss": [[1, 2.0], [2, 1.5]]}},
         },
     )
