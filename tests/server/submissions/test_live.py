@@ -5,7 +5,9 @@ phase is open; once it ends, its curves stay on its page."""
 
 from __future__ import annotations
 
+import http.client
 import re
+import threading
 
 import pytest
 
@@ -88,3 +90,36 @@ def test_the_curves_stay_on_the_page_once_it_ended_but_not_a_sealed_runs(client,
     Submission.objects.filter(id=running.id).update(sealed=True)
     page = client.get(f"/submissions/{running.id}/").content.decode()
     assert "data-curve" not in page
+
+
+@pytest.mark.django_db(transaction=True)  # the live server's thread reads the rows
+def test_the_stream_says_live_when_the_worker_renews_the_state(  # type: ignore[no-untyped-def]
+    client, live_server, running
+):
+    client.force_login(running.user)
+    host, port = live_server.url.removeprefix("http://").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=20)
+    cookie = f"sessionid={client.cookies['sessionid'].value}"
+    conn.request("GET", f"/submissions/{running.id}/events/", headers={"Cookie": cookie})
+    response = conn.getresponse()
+    assert response.fp.readline().decode().startswith("retry:")
+    # The stream subscribes just after its first words: renew until it is heard.
+    heard = threading.Event()
+
+    def renew() -> None:
+        while not heard.wait(0.3):
+            _publish(running)
+
+    renewer = threading.Thread(target=renew)
+    renewer.start()
+    try:
+        lines: list[str] = []
+        while "data: live" not in lines and len(lines) < 20:
+            lines.append(response.fp.readline().decode().strip())
+    finally:
+        heard.set()
+        renewer.join()
+        conn.close()
+    # Keep-alive comments may come first (the subscriptions' confirmations).
+    assert lines[-2:] == ["event: live", "data: live"], lines
+    assert "event: changed" not in lines
