@@ -1,7 +1,8 @@
 """A student watches a training run live: its log grows on the page while it
 runs, with the clock against the wall limit, its progress and time left, CPU and
 memory so far, and a chart of its curves; once it is scored, the curves stay on
-its page. Screenshots while running and after, at desktop and phone width."""
+its page. Pushed (server-sent events) and polled alike. Screenshots while
+running and after, at desktop and phone width."""
 
 from __future__ import annotations
 
@@ -46,9 +47,11 @@ def _program(folder: Path) -> Path:
     return path
 
 
+@pytest.mark.parametrize("push", [True, False], ids=["pushed", "polled"])
 def test_the_log_progress_and_curves_of_a_running_submission_show_live_and_stay(
-    browser_page, shoot, live_server, xor_challenge, start_worker, tmp_path
+    browser_page, shoot, live_server, xor_challenge, start_worker, tmp_path, settings, push
 ):
+    settings.LIVE_PUSH = push  # without server-sent events, the page polls
     page, url = browser_page, live_server.url
     start_worker()
     make_user("lin")
@@ -91,7 +94,7 @@ def test_the_log_progress_and_curves_of_a_running_submission_show_live_and_stay(
     kept = Submission.objects.get().curves
     assert kept["progress"] == 1.0
     assert [x for x, _ in kept["series"]["loss"]] == list(range(1, STEPS + 1))
-    if LOOK_AT:
+    if LOOK_AT and push:
         Path(LOOK_AT).mkdir(parents=True, exist_ok=True)
         for shot in running + ended:
             shutil.copy(shot, Path(LOOK_AT) / shot.name)
