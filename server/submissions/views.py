@@ -137,7 +137,8 @@ def live(request: AuthenticatedRequest, submission_id: int) -> HttpResponse:
 @login_required
 def events(request: AuthenticatedRequest, submission_id: int) -> StreamingHttpResponse:
     """Server-sent events: "changed" the moment the submission changes (its page then
-    fetches the new state), "live" when a running one's live state is renewed; a stream lasts STREAM_SECONDS, and the browser reconnects."""
+    fetches the new state), "live" when a running one's live state is renewed (its
+    live part is fetched); a stream lasts STREAM_SECONDS, and the browser reconnects."""
     submission = _visible_or_404(request, submission_id)
 
     def stream() -> Iterator[str]:
