@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from tests.support.sandbox import Runner
 from worker.sandbox import Status
-from worker.sandbox.base import RunSoFar, Watcher
+from worker.sandbox.base import Channel, RunSoFar, Watcher
+from worker.sandbox.launch import until_finished
 
 
 class Recorder(Watcher):
@@ -38,3 +39,33 @@ def test_the_watcher_sees_the_log_grow_while_the_program_runs(run_program: Runne
     assert any("line 0" in log and "line 5" not in log for log in logs), logs
     used = [cpu for _, cpu in recorder.seen if cpu is not None]
     assert used and max(used) > 0.2
+
+
+class Ending(Channel):
+    """A conversation over after ``turns`` looks."""
+
+    def __init__(self, turns: int) -> None:
+        self.turns = turns
+
+    def converse(self, **_: object) -> None:
+        pass
+
+    def finished(self) -> bool:
+        self.turns -= 1
+        return self.turns < 0
+
+
+def test_a_watcher_is_shown_the_run_before_each_tick_and_a_channel_still_ends_it():
+    recorder = Recorder()
+    so_far = RunSoFar(cpu_seconds=1.0, memory_bytes=2, log=lambda: "so far")
+    tick = until_finished(recorder, Ending(turns=2), so_far=lambda: so_far)
+    assert tick is not None
+    assert [tick(), tick(), tick()] == [True, True, False]
+    assert recorder.seen == [("so far", 1.0)] * 2  # not shown once the conversation is over
+
+
+def test_a_plain_tick_is_left_as_it_is():
+    def plain() -> bool:
+        return True
+
+    assert until_finished(plain, None, so_far=lambda: RunSoFar(None, None, str)) is plain
