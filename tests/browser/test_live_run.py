@@ -18,7 +18,7 @@ from tests.support.factories import make_user
 from tests.support.paths import REPO
 
 REFERENCE = REPO / "challenges" / "1986-xor-backprop" / "reference" / "main.py"
-STEPS = 14
+STEPS = 20
 # Before the reference trains: a slow "training" printing a line and a progress
 # line per step, so the page has time to show the run growing.
 WARM_UP = f"""
@@ -64,10 +64,10 @@ def test_the_log_progress_and_curves_of_a_running_submission_show_live_and_stay(
 
     log = page.locator("[data-live-log]")
     log.filter(has_text="warming up, step 2").wait_for(timeout=120_000)
-    early = log.inner_text()
-    assert "warming up, step 9" not in early
-    log.filter(has_text=re.compile(r"warming up, step [6-9]")).wait_for(timeout=30_000)
-    assert len(log.inner_text()) > len(early)  # grew while the page stayed put
+    shown = max(int(n) for n in re.findall(r"warming up, step (\d+)", log.inner_text()))
+    assert shown <= STEPS // 2, "the page saw the run only late"
+    # The log grows while the page stays put (it polls or is told).
+    log.filter(has_text=f"warming up, step {shown + 2}").wait_for(timeout=30_000)
     assert page.locator("[data-elapsed-bar]").is_visible()
     assert page.locator("[data-progress]").is_visible()
     assert page.get_by_text(re.compile(r"Progress \d+%, about .+ left")).is_visible()
