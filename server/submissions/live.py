@@ -5,7 +5,8 @@ its progress and curves: ``worker.progress``), read through ``worker.api``.
 Who sees it is who sees the final log (the page's own check). An interactive
 run's log, resources and curves are not shown live to those a sealed run hides
 them from (``sealing.hidden_from``): while it runs, nobody knows yet whether a
-query went out, so its author sees only the clock until the run ends."""
+query went out, so its author sees only the clock until the run ends. Whether a
+run is interactive is read from its challenge, and from the worker's word."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from graders import GradingSpecError, LiveGraded, load_spec
 from graders.readers.progress_lines import Point, stored_series
 from server.submissions import sealing
 from server.submissions.models import Submission
@@ -43,7 +45,8 @@ def live_view(*, user: Any, submission: Submission) -> LiveView:
     state = live_state(submission.id)
     if state.get("attempt") != submission.attempt:
         return LiveView(shown=False)  # none yet, or a taken-over run's
-    if state.get("interactive") and sealing.hidden_from(user=user, submission=submission):
+    interactive = state.get("interactive") is not False or _interactive(submission)
+    if interactive and sealing.hidden_from(user=user, submission=submission):
         return LiveView(shown=False)
     return LiveView(
         shown=True,
@@ -54,6 +57,14 @@ def live_view(*, user: Any, submission: Submission) -> LiveView:
         left_seconds=_left(state.get("ends_at")),
         series=stored_series(state.get("curves")),
     )
+
+
+def _interactive(submission: Submission) -> bool:
+    """Whether its challenge is graded live (an unreadable grading counts as live)."""
+    try:
+        return isinstance(load_spec(submission.challenge.grading), LiveGraded)
+    except GradingSpecError:
+        return True
 
 
 def _number(value: object) -> float | None:

@@ -123,3 +123,22 @@ def test_the_stream_says_live_when_the_worker_renews_the_state(  # type: ignore[
     # Keep-alive comments may come first (the subscriptions' confirmations).
     assert lines[-2:] == ["event: live", "data: live"], lines
     assert "event: changed" not in lines
+
+
+def test_an_interactive_challenges_run_is_hidden_from_its_author_whatever_the_state_says(  # type: ignore[no-untyped-def]
+    client, running
+):
+    challenge = running.challenge
+    challenge.grading = {
+        "kind": "interactive",
+        "environment": "char_lm",
+        "query_seconds": 600,
+        "max_answer_kb": 1024,
+        "steps": 16,
+        "context": 256,
+    }
+    challenge.save(update_fields=["grading"])
+    _publish(running, interactive=False)
+    client.force_login(running.user)
+    page = client.get(f"/submissions/{running.id}/live/").content.decode()
+    assert 'data-live="clock"' in page and "epoch" not in page
