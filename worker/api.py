@@ -6,6 +6,8 @@
 - Queues: where a challenge's jobs go (``queue_for``) and how many messages wait.
 - Health: the broker answers, the workers alive (their heartbeats), when the
   reaper last ran, and the platform incidents of the last day.
+- Live runs: a running submission's live state (``live_state``) and the channel
+  that says each renewal (``live_channel``), kept by ``worker.progress``.
 - ``reap_now``: the reaper's pass, run here and now (``manage.py requeue_stale``).
 - Bundles: ``request_preparation`` sends an uploaded bundle's prepare.py to the
   sandbox (a maintenance task); ``install_prepared_data`` and its helpers install
@@ -20,6 +22,8 @@ from worker import broker, dispatch, preparation, reaper
 from worker.incidents import Incident, incidents_since
 from worker.installing import install as install_prepared_data
 from worker.installing import prepared_problems, staging_beside
+from worker.live_state import channel as live_channel
+from worker.live_state import read as live_state
 from worker.liveness import WorkerInfo, workers_alive
 from worker.queues import SUBMISSION_QUEUES, Queue, queue_for
 from worker.runtimes.build import RUNTIMES
@@ -32,6 +36,8 @@ __all__ = [
     "broker_problem",
     "incidents_since",
     "install_prepared_data",
+    "live_channel",
+    "live_state",
     "prepared_problems",
     "queue_depth",
     "queue_for",

@@ -15,7 +15,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import DatabaseError, connection
 
-from graders import load_spec
+from graders import LiveGraded, load_spec
 from server.competitions.models import Challenge
 from server.submissions import lifecycle, queueing
 from server.submissions.models import Submission
@@ -23,6 +23,7 @@ from worker import broker, dispatch, slots
 from worker.environment import ran_on
 from worker.grading import run_and_grade
 from worker.incidents import record_incident
+from worker.progress import LiveRun
 from worker.queues import GPU_QUEUES
 from worker.review import beyond_plausible, contamination
 from worker.sandbox import Limits, SandboxSpec, SandboxUnavailable, get_backend
@@ -134,17 +135,27 @@ def _sandbox_and_grade(
         cpus=grant.cpus,
         seed=submission.seed,
     )
+    grading = load_spec(challenge.grading)
+    watcher = LiveRun(
+        submission_id=submission.id,
+        attempt=attempt,
+        heartbeat=_heartbeat(submission.id, attempt),
+        interactive=isinstance(grading, LiveGraded),
+    )
     verdict = run_and_grade(
         backend=get_backend(settings.SANDBOX_BACKEND, runtimes_dir=Path(settings.RUNTIMES_DIR)),
         spec=spec,
-        grading=load_spec(challenge.grading),
+        grading=grading,
         hidden_dir=challenge.hidden_dir,
-        tick=_heartbeat(submission.id, attempt),
+        tick=watcher,
     )
     # A GPU held for the run is charged for its whole wall time (GPU budgets).
     gpu_seconds = (verdict.facts.wall_seconds or 0.0) if grant.gpu is not None else 0.0
     facts = dataclasses.replace(
-        verdict.facts, ran_on=_ran_on(challenge, grant), gpu_seconds=gpu_seconds
+        verdict.facts,
+        ran_on=_ran_on(challenge, grant),
+        gpu_seconds=gpu_seconds,
+        curves=watcher.curves_after(verdict.facts.log_tail),
     )
     if verdict.stopped:
         # Cancelled: the student keeps the log of what ran. Taken over: nothing is written.

@@ -253,6 +253,11 @@ class SubmissionSerializer(SubmissionSummarySerializer):
     finals_open = serializers.BooleanField(help_text="Whether it may still be marked as final.")
     log_tail = serializers.CharField(help_text="The last lines of the log this viewer may read.")
     log_cut = serializers.BooleanField(help_text="Whether the log has more lines than the tail.")
+    curves = serializers.DictField(
+        help_text="Its progress and curves, read from the progress lines it printed: "
+        '{"progress": 0.0 to 1.0, "series": {"loss": [[step, value], ...]}} ({} if none; '
+        "not for a sealed run's author).",
+    )
 
 
 class SubmitSerializer(serializers.Serializer):

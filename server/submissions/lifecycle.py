@@ -164,6 +164,7 @@ _RESET: dict[str, object] = {
     "log_tail": "",
     "sealed": False,
     "log_before_queries": "",
+    "curves": {},
     "sandbox_status": "",
     "wall_seconds": None,
     "cpu_seconds": None,
@@ -302,6 +303,8 @@ class RunFacts:
     # author while the phase is open; the log as it stood before is what they see.
     sealed: bool = False
     log_before_queries: str = ""
+    # Its progress and curves, read from its progress lines (worker.progress).
+    curves: dict[str, object] = field(default_factory=dict)
 
 
 def finish_scored(
@@ -364,6 +367,7 @@ def _facts(facts: RunFacts) -> dict[str, object]:
         "ran_on": facts.ran_on,
         "sealed": facts.sealed,
         "log_before_queries": facts.log_before_queries,
+        "curves": facts.curves,
     }
 
 

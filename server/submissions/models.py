@@ -92,6 +92,9 @@ class Submission(models.Model):
     # first query is what they see then.
     sealed = models.BooleanField(default=False)
     log_before_queries = models.TextField(blank=True)
+    # Its progress and training curves, read from the progress lines it printed
+    # (graders.readers.progress_lines): {"progress": p, "series": {name: [[x, y], ...]}}.
+    curves = models.JSONField(default=dict, blank=True)
     sandbox_status = models.CharField(max_length=32, blank=True)
     wall_seconds = models.FloatField(null=True, blank=True)
     cpu_seconds = models.FloatField(null=True, blank=True)

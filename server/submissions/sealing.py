@@ -50,7 +50,13 @@ def charged_seconds(seconds: float | None, *, limit_seconds: float, sealed: bool
 
 def sealed_for(*, user: Any, submission: Submission) -> bool:
     """Whether this viewer must not see what the program did after its first query."""
-    if not submission.sealed or can_manage(user, submission.challenge):
+    return submission.sealed and hidden_from(user=user, submission=submission)
+
+
+def hidden_from(*, user: Any, submission: Submission) -> bool:
+    """Whether what an interactive run did after its first query is hidden from this
+    viewer: all but those who manage the challenge, until the private split is revealed."""
+    if can_manage(user, submission.challenge):
         return False
     return not private_revealed(
         challenge=submission.challenge,

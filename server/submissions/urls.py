@@ -7,6 +7,7 @@ urlpatterns = [
     path("me/submissions/", views.mine, name="my-submissions"),
     path("submissions/<int:submission_id>/", views.detail, name="submission"),
     path("submissions/<int:submission_id>/status/", views.status, name="submission-status"),
+    path("submissions/<int:submission_id>/live/", views.live, name="submission-live"),
     path("submissions/<int:submission_id>/events/", views.events, name="submission-events"),
     path("submissions/<int:submission_id>/log/", views.log, name="submission-log"),
     path("submissions/<int:submission_id>/code/", views.code, name="submission-code"),

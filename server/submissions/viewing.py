@@ -136,6 +136,12 @@ class SubmissionView:
         return self.submission.hold_reason if self.manages else None
 
     @property
+    def curves(self) -> dict[str, object]:
+        """Its kept progress and curves: not for a sealed run's author (they run past
+        its first query)."""
+        return {} if self.sealed else self.submission.curves
+
+    @property
     def log_tail(self) -> str:
         return "\n".join(self.log.splitlines()[-LOG_TAIL_LINES:])
 

@@ -21,6 +21,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from graders.readers.progress_lines import stored_series
 from server.accounts.requests import AuthenticatedRequest
 from server.accounts.roles import can_manage, is_author, is_entrant
 from server.competitions.access import visible_or_404
@@ -28,9 +29,11 @@ from server.competitions.deadlines import acceptance
 from server.site import clock
 from server.site.redirects import safe_next
 from server.submissions import events as submission_events
+from server.submissions.curves_chart import panels
 from server.submissions.entrants import entrant_of
 from server.submissions.errors import SubmissionRefused
 from server.submissions.forms import SubmissionForm
+from server.submissions.live import live_view
 from server.submissions.models import Submission
 from server.submissions.selectors import submission_visible_to, submissions_of
 from server.submissions.services import (
@@ -44,6 +47,7 @@ from server.submissions.services import (
     submission_select,
 )
 from server.submissions.viewing import submission_view, visible_log
+from worker.api import live_channel
 
 CODE_PREVIEW_BYTES = 200_000
 STREAM_SECONDS = 300
@@ -87,7 +91,14 @@ def _status_context(request: HttpRequest, submission: Submission) -> dict[str, o
         "finals_open": view.finals_open,
         "log_tail": view.log_tail,
         "log_cut": view.log_cut,
+        "curves": panels(stored_series(view.curves)),
+        **_live_context(request, submission),
     }
+
+
+def _live_context(request: HttpRequest, submission: Submission) -> dict[str, object]:
+    shown = live_view(user=request.user, submission=submission)
+    return {"live": shown, "live_curves": panels(shown.series)}
 
 
 @login_required
@@ -114,15 +125,29 @@ def status(request: AuthenticatedRequest, submission_id: int) -> HttpResponse:
 
 
 @login_required
+def live(request: AuthenticatedRequest, submission_id: int) -> HttpResponse:
+    """A running submission's live part (clock, progress, usage, curves, log so far),
+    fetched when its worker publishes a new state."""
+    submission = _visible_or_404(request, submission_id)
+    # Once it has ended this shows the clock only, until its status (fetched on
+    # "changed") replaces it with the end.
+    return render(request, "submissions/_live.html", _status_context(request, submission))
+
+
+@login_required
 def events(request: AuthenticatedRequest, submission_id: int) -> StreamingHttpResponse:
     """Server-sent events: "changed" the moment the submission changes (its page then
-    fetches the new state); a stream lasts STREAM_SECONDS, and the browser reconnects."""
+    fetches the new state), "live" when a running one's live state is renewed (its
+    live part is fetched); a stream lasts STREAM_SECONDS, and the browser reconnects."""
     submission = _visible_or_404(request, submission_id)
 
     def stream() -> Iterator[str]:
         yield "retry: 2000\n\n"
-        for changed in submission_events.changes(submission.id, seconds=STREAM_SECONDS):
-            yield "event: changed\ndata: changed\n\n" if changed else ": still here\n\n"
+        words = submission_events.changes(
+            submission.id, seconds=STREAM_SECONDS, live_feed=live_channel(submission.id)
+        )
+        for word in words:
+            yield f"event: {word}\ndata: {word}\n\n" if word else ": still here\n\n"
 
     response = StreamingHttpResponse(stream(), content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"

@@ -34,6 +34,9 @@ def test_reference_lenet_on_a_budget_beats_nearest_neighbours(client, load_chall
     assert submission.public_score >= knn, submission.log_tail
     assert submission.private_score >= knn, submission.log_tail
     assert submission.cpu_seconds < challenge.limits["cpu_seconds"]
+    # Its progress lines, one per epoch, kept as its curves.
+    assert submission.curves["progress"] == 1.0
+    assert [x for x, _ in submission.curves["series"]["train_acc"]] == [1, 2, 3]
 
 
 def test_starter_kit_runs_as_is_and_scores_as_a_weak_submission(
@@ -46,5 +49,6 @@ def test_starter_kit_runs_as_is_and_scores_as_a_weak_submission(
 
     assert submission.state == "scored", (submission.failure_reason, submission.log_tail)
     assert "validation accuracy" in submission.log_tail
+    assert submission.curves["progress"] == 1.0 and submission.curves["series"]["loss"]
     # A linear classifier: near the 1998 linear baseline (0.88), below LeNet's.
     assert 0.85 <= submission.public_score < challenge.baselines.get(name="LeNet-1").score

@@ -94,6 +94,7 @@ CASES = [
     Case("submission", ("submission",), SUBMISSION_READ),
     Case("submission-status", ("submission",), SUBMISSION_READ),
     Case("submission-events", ("submission",), SUBMISSION_READ),
+    Case("submission-live", ("submission",), SUBMISSION_READ),
     Case("submission-log", ("submission",), SUBMISSION_READ),
     Case("submission-code", ("submission",), SUBMISSION_READ),
     Case("submission-cancel", ("submission",), AUTHOR_POST, method="post"),

@@ -86,6 +86,29 @@ Tick = Callable[[], bool]
 LogReader = Callable[[], str]
 
 
+@dataclass(frozen=True)
+class RunSoFar:
+    """A running run as it stands: what it has used and its log (for live pages)."""
+
+    cpu_seconds: float | None  # None: not measured by this backend
+    memory_bytes: int | None  # its peak so far
+    log: LogReader
+
+
+class Watcher(ABC):
+    """A tick that is also shown the run as it goes: the backend calls ``see`` just
+    before each tick (``launch.until_finished``). Backends that measure nothing
+    only tick it."""
+
+    @abstractmethod
+    def __call__(self) -> bool:
+        """The tick: False stops the run."""
+
+    @abstractmethod
+    def see(self, so_far: RunSoFar) -> None:
+        """The run as it stands; must be quick and must not raise."""
+
+
 class Channel(ABC):
     """The platform's end of an interactive run: it writes the program's stdin and
     reads its stdout. Everything else is as in any run: stderr is the capped log,

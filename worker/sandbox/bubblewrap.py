@@ -31,6 +31,7 @@ from worker.sandbox.cgroups import RunCgroups, create_run_cgroups
 from worker.sandbox.disk import RunDisk
 from worker.sandbox.gpu import gpu_access
 from worker.sandbox.monitor import Outcome, Stop, Watched, watch
+from worker.sandbox.so_far import of_bubblewrap
 from worker.sandbox.uids import Identity, kill_processes_of, run_identity
 from worker.sandbox.verdict import Observed, decide
 
@@ -85,7 +86,8 @@ class BubblewrapBackend(SandboxBackend):
             )
             if pipes is not None:
                 pipes.start()
-            tick = launch.until_finished(tick, channel)
+            so_far = of_bubblewrap(cgroups, log_path, keep=spec.limits.log_bytes)
+            tick = launch.until_finished(tick, channel, so_far=so_far)
             watched = _watched(spec, started, cgroups, log_path, tick, disk_full=own_disk.full)
             outcome = watch(watched, kill=started.kill)
             # Reaped by the monitor; recorded so Popen does not try again.

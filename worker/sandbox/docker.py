@@ -30,6 +30,7 @@ from worker.sandbox.base import (
 )
 from worker.sandbox.docker_attach import Bridge, attach
 from worker.sandbox.docker_owners import LABEL, OWNER_LABEL, owner_label, remove_orphans
+from worker.sandbox.so_far import of_docker
 from worker.sandbox.verdict import Observed, decide
 
 IMAGES = {"numpy": "milestones/runtime-numpy:1", "torch": "milestones/runtime-torch:1"}
@@ -221,7 +222,8 @@ class DockerBackend(SandboxBackend):
             stack.enter_context(_output_for(spec.output_dir, RUNTIME_UID))
             container = _create(client, kwargs)
             stack.callback(_remove, container)
-            watch = _Watch(container, spec, launch.until_finished(tick, channel))
+            tick = launch.until_finished(tick, channel, so_far=lambda: of_docker(watch))
+            watch = _Watch(container, spec, tick)
             watch.disk_full = own_disk.full
             if channel is not None:
                 bridge = Bridge(attach(container), channel, watch.stderr_so_far)

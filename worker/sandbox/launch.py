@@ -20,7 +20,15 @@ import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from worker.sandbox.base import Channel, Limits, LogReader, SandboxUnavailable, Tick
+from worker.sandbox.base import (
+    Channel,
+    Limits,
+    LogReader,
+    RunSoFar,
+    SandboxUnavailable,
+    Tick,
+    Watcher,
+)
 from worker.sandbox.uids import Identity
 
 # RLIMIT_FSIZE caps every file the sandbox writes: each /output and /tmp file
@@ -258,8 +266,13 @@ class ChannelPipes:
             os.close(self._stdout[1])
 
 
-def until_finished(tick: Tick | None, channel: Channel | None) -> Tick | None:
-    """The run's tick, also stopping the run once the channel's conversation is over."""
+def until_finished(
+    tick: Tick | None, channel: Channel | None, *, so_far: Callable[[], RunSoFar] | None = None
+) -> Tick | None:
+    """The run's tick, also stopping the run once the channel's conversation is over.
+    A ``Watcher`` tick is first shown the run as it stands (``so_far``)."""
+    if so_far is not None and isinstance(tick, Watcher):
+        tick = _shown(tick, so_far)
     if channel is None:
         return tick
 
@@ -267,3 +280,11 @@ def until_finished(tick: Tick | None, channel: Channel | None) -> Tick | None:
         return not channel.finished() and (tick is None or tick())
 
     return combined
+
+
+def _shown(watcher: Watcher, so_far: Callable[[], RunSoFar]) -> Tick:
+    def tick() -> bool:
+        watcher.see(so_far())
+        return watcher()
+
+    return tick

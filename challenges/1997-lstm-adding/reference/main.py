@@ -138,6 +138,10 @@ def main() -> None:
     def progress(step: int) -> None:
         elapsed = time.perf_counter() - started
         print(f"step {step}: {report(model, x_val, y_val, device)} ({elapsed:.0f} s)")
+        # A progress line: the submission's page shows it as progress and curves.
+        errors = predict(model, x_val, device) - y_val
+        line = {"progress": step / steps, "step": step, "val_mse": errors.pow(2).mean().item()}
+        print(json.dumps(line), flush=True)
 
     train(model, x, y, steps=steps, device=device, on_progress=progress)
     with np.load(data / "test.npz") as archive:

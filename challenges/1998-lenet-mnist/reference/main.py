@@ -118,6 +118,9 @@ def train(model: LeNet5, images: torch.Tensor, labels: torch.Tensor, *, epochs: 
             f"train accuracy {right / len(images):.4f}, {time.perf_counter() - started:.1f} s",
             flush=True,
         )
+        # A progress line: the submission's page shows it as progress and curves.
+        line = {"progress": (epoch + 1) / epochs, "step": epoch + 1, "loss": total / len(images)}
+        print(json.dumps({**line, "train_acc": right / len(images)}), flush=True)
 
 
 @torch.no_grad()

@@ -11,6 +11,7 @@ Your job is the TODOs: the convolutional network that reaches 0.99.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -74,6 +75,9 @@ def train(model: Model, x: torch.Tensor, y: torch.Tensor) -> None:
             loss.backward()
             optimizer.step()
         print(f"epoch {epoch + 1}/{EPOCHS}: last batch loss {loss.item():.4f}", flush=True)
+        # A progress line: the submission's page shows it as progress and curves.
+        progress = {"progress": (epoch + 1) / EPOCHS, "step": epoch + 1, "loss": loss.item()}
+        print(json.dumps(progress), flush=True)
         # TODO: more epochs, a learning-rate schedule, shifted copies of the images...
 
 

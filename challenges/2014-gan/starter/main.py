@@ -11,6 +11,7 @@ look at your samples, then work through the TODOs.
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from pathlib import Path
@@ -69,6 +70,9 @@ def train(generator: nn.Module, discriminator: nn.Module, images: torch.Tensor) 
         opt_g.step()
         if step % 100 == 0:
             print(f"step {step}: loss D {loss_d.item():.3f}, loss G {loss_g.item():.3f}")
+            # A progress line: the submission's page shows it as progress and curves.
+            line = {"progress": step / STEPS, "step": step, "loss_d": loss_d.item()}
+            print(json.dumps({**line, "loss_g": loss_g.item()}), flush=True)
 
 
 def main() -> None:

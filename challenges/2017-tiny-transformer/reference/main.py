@@ -273,6 +273,9 @@ def train(
         done = step + 1
         if step % config["eval_every"] == 0 and step > 0:
             bpc = best.check(model, validation_bpc(model, valid, device))
+            # A progress line (on stderr, the log: stdout is the protocol).
+            line = {"progress": progress, "step": step, "train_bpc": loss.item() / math.log(2)}
+            log(json.dumps({**line, "val_bpc": bpc}))
             log(
                 f"step {step}: train {loss.item() / math.log(2):.3f} bpc, "
                 f"validation {bpc:.3f} bpc, {clock.used():.0f} s"

@@ -48,6 +48,12 @@ def seconds(value: float | None) -> str:
 
 
 @register.filter
+def whole_seconds(value: float | None) -> str:
+    """A duration to the second ("42 s", "3 min 5 s"), for estimates."""
+    return "" if value is None else _words(value) if value >= 60 else f"{value:.0f} s"
+
+
+@register.filter
 def get_item(mapping: dict[object, object] | None, key: object) -> object:
     return mapping.get(key) if mapping else None
 

@@ -112,6 +112,15 @@ def test_the_log_is_read_whole_or_by_its_tail(graded, client):
     assert client.get(f"/submissions/{submission.id}/log/").content.decode().splitlines() == lines
 
 
+def test_the_curves_are_on_the_submission_as_on_its_page(graded, client):
+    challenge, _, ada, _, _ = graded
+    curves = {"progress": 1.0, "series": {"loss": [[1.0, 2.0], [2.0, 1.0]]}}
+    submission = make_submission(user=ada, challenge=challenge, curves=curves)
+    assert token_client(ada).get(f"/api/submissions/{submission.id}/").json()["curves"] == curves
+    client.force_login(ada)
+    assert 'data-curve="loss"' in client.get(f"/submissions/{submission.id}/").content.decode()
+
+
 def test_the_csv_export_is_the_pages(graded, client):
     challenge, _, _, owner, _ = graded
     api = token_client(owner).get(f"/api/challenges/{challenge.slug}/leaderboard/export/")
