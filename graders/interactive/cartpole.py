@@ -54,7 +54,9 @@ class CartPole(Environment):
         self.envs = [
             gymnasium.make(ENVIRONMENT_ID, disable_env_checker=True) for _ in range(len(ids))
         ]
-        self.observations = [env.reset(seed=int(seed))[0] for env, seed in zip(self.envs, seeds)]
+        self.observations = [
+            env.reset(seed=int(seed))[0] for env, seed in zip(self.envs, seeds, strict=True)
+        ]
         self.returns = np.zeros(len(ids))
         self.running = list(range(len(ids)))  # positions of the episodes not yet ended
         self.step = 0

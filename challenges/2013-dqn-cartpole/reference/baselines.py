@@ -88,7 +88,11 @@ def measure(*, dqn: bool = False) -> dict[str, tuple[float, float, float]]:
         bundle_module("prepare.py").prepare(
             public_dir=root / "public", hidden_dir=root / "hidden", datasets_dir=root
         )
-        policies: dict[str, Policy] = {"random": random_policy(), "lean": lean_policy, "pd": pd_policy}
+        policies: dict[str, Policy] = {
+            "random": random_policy(),
+            "lean": lean_policy,
+            "pd": pd_policy,
+        }
         if dqn:
             policies["dqn"] = dqn_policy(root / "public")
         scores = {name: play(policy, root / "hidden") for name, policy in policies.items()}

@@ -24,6 +24,7 @@ key of CONFIG, e.g. {"steps": 3000}. Given its seed the run is deterministic.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import sys
@@ -32,7 +33,7 @@ from pathlib import Path
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # one core, as the sandbox grants
 
-import numpy as np  # noqa: E402  (after the thread count is set)
+import numpy as np  # after the thread count is set
 
 CONFIG = {
     "steps": 100_000,  # environment steps at most
@@ -71,8 +72,11 @@ class QNetwork:
 
     def __init__(self, sizes: list[int], rng: np.random.Generator) -> None:
         self.params: list[np.ndarray] = []
-        for fan_in, fan_out in zip(sizes[:-1], sizes[1:], strict=True):
-            self.params += [rng.normal(0.0, np.sqrt(2.0 / fan_in), (fan_in, fan_out)), np.zeros(fan_out)]
+        for fan_in, fan_out in itertools.pairwise(sizes):
+            self.params += [
+                rng.normal(0.0, np.sqrt(2.0 / fan_in), (fan_in, fan_out)),
+                np.zeros(fan_out),
+            ]
         self.moments = [(np.zeros_like(p), np.zeros_like(p)) for p in self.params]
         self.updates = 0
 
@@ -200,7 +204,9 @@ def train(simulator, config: dict[str, float]) -> QNetwork:  # type: ignore[no-u
             returns.append(episode_return)
             observation, episode_return = env.reset(), 0.0
         if step >= config["learning_starts"]:
-            loss = learn(q, target, memory.sample(rng, int(config["batch"])), config["gamma"], config["lr"])
+            loss = learn(
+                q, target, memory.sample(rng, int(config["batch"])), config["gamma"], config["lr"]
+            )
         if step % config["target_every"] == 0:
             target.load_weights(q.params)
         if step % config["eval_every"] == 0:

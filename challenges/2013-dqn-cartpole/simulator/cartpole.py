@@ -74,10 +74,7 @@ class CartPole:
         self.state = np.array((x, x_dot, theta, theta_dot), dtype=np.float64)
         self.steps += 1
         terminated = bool(
-            x < -POSITION_LIMIT
-            or x > POSITION_LIMIT
-            or theta < -ANGLE_LIMIT
-            or theta > ANGLE_LIMIT
+            x < -POSITION_LIMIT or x > POSITION_LIMIT or theta < -ANGLE_LIMIT or theta > ANGLE_LIMIT
         )
         truncated = self.steps >= MAX_STEPS
         return np.array(self.state, dtype=np.float32), 1.0, terminated, truncated

@@ -46,13 +46,15 @@ def main() -> None:
     returns, running, number = [0.0] * len(envs), list(range(len(envs))), 0
     while running:
         rows = [[float(str(v)) for v in observations[i]] for i in running]
-        process.stdin.write(json.dumps({"query": number, "episodes": running, "observations": rows}) + "\n")
+        process.stdin.write(
+            json.dumps({"query": number, "episodes": running, "observations": rows}) + "\n"
+        )
         process.stdin.flush()
         answer = json.loads(process.stdout.readline())
         assert answer["query"] == number, f"answer to query {number} carries {answer['query']}"
         assert len(answer["actions"]) == len(running), "one action per observation"
         still = []
-        for i, action in zip(running, answer["actions"]):
+        for i, action in zip(running, answer["actions"], strict=True):
             assert action in (0, 1) and type(action) is int, f"an action is 0 or 1, not {action!r}"
             observations[i], reward, terminated, truncated = envs[i].step(action)
             returns[i] += reward
