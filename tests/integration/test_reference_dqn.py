@@ -39,9 +39,7 @@ def test_the_reference_dqn_is_scored_in_mean_return(client, dqn_challenge, start
     assert (dqn_challenge.metric, dqn_challenge.direction) == ("mean_return", "higher")
 
 
-def test_an_action_that_is_no_action_fails_with_a_plain_reason(
-    client, dqn_challenge, start_worker
-):
+def test_an_action_that_is_no_action_fails_with_a_plain_reason(client, dqn_challenge, start_worker):
     start_worker()
     sign_in(client, "lefty")
     code = (
