@@ -6,6 +6,8 @@ is already a valid submission (scored here through the harness, without a sandbo
 from __future__ import annotations
 
 import csv
+import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -15,8 +17,8 @@ import pytest
 
 from graders import LiveGraded
 from server.bundles.bundle import read_bundle
-from tests.support.bundles import files_of, load_module, prepare_into
-from tests.support.pipeline import CHALLENGES
+from tests.support.bundles import ELSEWHERE, files_of, load_module, prepare_into
+from tests.support.pipeline import CHALLENGES, REPO
 from worker.interactive.direct import run_direct
 
 BUNDLE = CHALLENGES / "2013-dqn-cartpole"
@@ -49,6 +51,28 @@ def test_the_bundle_is_valid_and_interactive():
 def test_the_cheap_baselines_are_the_measured_ones_on_each_split():
     measured = load_module(BUNDLE, "reference/baselines.py").measure()
     listed = [(b["score"], b["private_score"]) for b in read_bundle(BUNDLE).baselines[:3]]
+    assert listed == [measured[name][:2] for name in ("random", "lean", "pd")]
+
+
+def test_the_grader_plays_the_same_episodes_on_another_cpus_kernels():
+    # gymnasium's sines and cosines come from NumPy's SIMD kernels: the episodes, and
+    # so the listed baselines, must not depend on which ones this CPU has.
+    measure = (
+        "import json, sys; sys.path.insert(0, 'challenges/2013-dqn-cartpole/reference');"
+        "import baselines; print(json.dumps(baselines.measure()))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", measure],
+        cwd=REPO,
+        env=ELSEWHERE.environment(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    measured = json.loads(done.stdout)
+    listed = [[b["score"], b["private_score"]] for b in read_bundle(BUNDLE).baselines[:3]]
     assert listed == [measured[name][:2] for name in ("random", "lean", "pd")]
 
 
