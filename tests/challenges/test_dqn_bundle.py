@@ -124,6 +124,15 @@ def test_the_simulator_continues_its_own_generator_between_resets(prepared: Path
     assert np.array_equal(simulator.reset(), gym.reset()[0])
 
 
+def test_the_reference_trains_the_same_network_twice_from_its_seed(prepared: Path):
+    reference = load_module(BUNDLE, "reference/main.py")
+    simulator = load_module(prepared / "public", "cartpole.py").CartPole
+    config = {**reference.CONFIG, "steps": 2000, "eval_every": 1000, "eval_episodes": 2}
+    first, second = (reference.train(simulator, config) for _ in range(2))
+    assert first.updates == second.updates == 1001  # learning starts at step 1,000
+    assert all(np.array_equal(a, b) for a, b in zip(first.params, second.params, strict=True))
+
+
 def test_the_starter_kit_is_a_valid_submission(prepared: Path):
     scores = run_direct(
         spec=read_bundle(BUNDLE).grading,
