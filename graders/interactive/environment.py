@@ -7,9 +7,9 @@ gives the scores of the public and private parts. It never sees a pipe or a
 process; the worker's harness (``worker/interactive``) carries the lines.
 
 A language model answers next-character distributions for contexts of a
-hidden text (``char_lm.py``); a reinforcement-learning agent would answer
-actions for observations of a grader-owned simulator, with the episodes'
-returns as the scores. Adding one is adding a module and a line in
+hidden text (``char_lm.py``); a reinforcement-learning agent answers actions
+for observations of a grader-owned simulator, with the episodes' returns as
+the scores (``cartpole.py``). Adding one is adding a module and a line in
 ``registry.py``.
 """
 
@@ -43,7 +43,7 @@ class Environment(ABC):
     @property
     @abstractmethod
     def total_queries(self) -> int:
-        """How many queries the whole evaluation asks (for progress and reasons)."""
+        """How many queries the whole evaluation asks, at most (for progress and reasons)."""
 
     @abstractmethod
     def next_query(self) -> dict[str, Any] | None:

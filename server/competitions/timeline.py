@@ -38,6 +38,8 @@ MILESTONES = (
               "A deep convolutional net on GPUs halves the ImageNet error.", ("alexnet", "imagenet")),
     Milestone(2013, "Word vectors", "Mikolov et al.",
               "Predicting context words gives embeddings where meaning is geometry.", ("word2vec",)),
+    Milestone(2013, "Deep Q-learning", "Mnih et al.",
+              "A network learns what each action is worth from play and reward alone.", ("dqn",)),
     Milestone(2014, "Generative adversarial nets", "Goodfellow et al.",
               "A generator and a discriminator trained against each other.", ("gan",)),
     Milestone(2015, "Residual networks", "He, Zhang, Ren & Sun",

@@ -127,6 +127,8 @@ class Conversation(Channel):
             )
             self.environment.take_answer(parse_answer(line, number=record.answered))
             record.answered += 1
+        # An environment may end before its most (every episode over): count what it asked.
+        record.total_queries = record.answered
         low, high = self.environment.score_range
         record.scores = check_range(self.environment.scores(), low=low, high=high)
         record.done_at = time.monotonic()

@@ -171,7 +171,7 @@ def test_every_problem_of_an_interactive_table_is_reported_at_once():
     problems = caught.value.problems
     assert len(problems) == 5, problems
     assert any("unknown key 'x'" in p for p in problems)
-    with pytest.raises(GradingSpecError, match="environment must be one of char_lm"):
+    with pytest.raises(GradingSpecError, match="environment must be one of cartpole, char_lm,"):
         InteractiveSpec.from_dict({"environment": "atari"})
 
 

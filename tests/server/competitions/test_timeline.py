@@ -31,3 +31,12 @@ def test_timeline_shows_offered_challenges_in_place_of_their_milestones():
     perceptron = next(item for item in items if item.year == 1958)
     assert perceptron.challenge is offered[0] and perceptron.milestone.people == "Rosenblatt"
     assert next(item for item in items if item.year == 1999).milestone is None
+
+
+def test_the_dqn_challenge_offers_deep_q_learning_and_word_vectors_stay_upcoming():
+    dqn = Challenge(slug="2013-dqn-cartpole", year=2013, title="Deep Q-learning balances a pole")
+    of_2013 = [item for item in timeline([dqn]) if item.year == 2013]
+    assert [(item.challenge, item.milestone.title) for item in of_2013 if item.milestone] == [
+        (dqn, "Deep Q-learning"),
+        (None, "Word vectors"),
+    ]
