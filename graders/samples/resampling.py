@@ -7,8 +7,10 @@ draws, with replacement, as many samples as there are and as many test images as
 split holds, from one seeded generator in a fixed order, and recomputes the score:
 the distance between Gaussians fitted to the two resampled sets, times the
 memorization penalty of the resampled samples (their share of near-copies). The
-2.5th and 97.5th percentiles of the replicates are the interval. One replicate's
-samples serve both splits, as the samples serve both scores.
+2.5th and 97.5th percentiles of the replicates, moved so that their median is the
+score (``centred_interval``: a resampled distance is biased upwards), are the
+interval. One replicate's samples serve both splits, as the samples serve both
+scores. The seed is fixed: the same output gets the same interval every time.
 
 A resample is a weight per row (how many times it was drawn), so its Gaussian is
 exact as ``fid.fit_counts`` makes one: the feature sums ``s`` and the scatter
@@ -45,7 +47,7 @@ from graders.scores import Interval
 # of the GAN's 10,000 samples and two splits of 5,000 costs about 6 ms of one core
 # (three exact scatters, three small factorisations, two 64 x 64 SVDs): 3 s in all.
 RESAMPLES = 500
-MAX_CONDITION = 1e10  # of a scatter matrix (bounded above): 1e-11 of the distance
+MAX_CONDITION = 1e10  # of a scatter (an upper bound of it): moves a distance by 1e-11
 Penalty = Callable[[np.ndarray], float]  # the factor of a resample of the samples
 
 
