@@ -32,6 +32,11 @@ def mean_interval(
         count = min(_BLOCK, resamples - start)
         picks = rng.integers(0, values.size, size=(count, values.size))
         means[start : start + count] = values[picks].mean(axis=1)
+    return percentile_interval(means)
+
+
+def percentile_interval(replicates: np.ndarray) -> tuple[float, float]:
+    """The ``LEVEL`` percentile interval of a score's bootstrap replicates."""
     tail = (1.0 - LEVEL) / 2.0
-    low, high = np.quantile(means, [tail, 1.0 - tail])
+    low, high = np.quantile(np.asarray(replicates, dtype=np.float64), [tail, 1.0 - tail])
     return float(low), float(high)

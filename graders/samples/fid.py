@@ -43,7 +43,7 @@ def fit_gaussian(features: np.ndarray) -> Gaussian:
     if x.ndim != 2 or len(x) < 2:
         raise ValueError(f"need features [N >= 2, D], got shape {x.shape}")
     mean = x.mean(axis=0)
-    return Gaussian(mean=mean, cov=np.cov(x, rowvar=False), root=_data_root(x, mean))
+    return Gaussian(mean=mean, cov=np.cov(x, rowvar=False), root=data_root(x, mean))
 
 
 def fit_counts(counts: np.ndarray, unit: float) -> Gaussian:
@@ -62,7 +62,7 @@ def fit_counts(counts: np.ndarray, unit: float) -> Gaussian:
         [(n * int(products[i, j]) - sums[i] * sums[j]) * num * num / scale for j in range(dims)]
         for i in range(dims)
     ]
-    root = _data_root(counts * float(unit), mean)
+    root = data_root(counts * float(unit), mean)
     return Gaussian(mean=mean, cov=np.array(cov), root=root)
 
 
@@ -79,10 +79,19 @@ def frechet_distance(a: Gaussian, b: Gaussian) -> float:
     return max(distance, 0.0)  # rounding can leave -1e-12 for equal inputs
 
 
-def _data_root(x: np.ndarray, mean: np.ndarray) -> np.ndarray:
-    """R / sqrt(N - 1), R the triangular factor of the centred rows: cov = root.T @ root."""
-    r = np.linalg.qr(x - mean, mode="r")
-    root: np.ndarray = r / np.sqrt(len(x) - 1.0)
+def data_root(x: np.ndarray, mean: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+    """R / sqrt(N - 1), R the triangular factor of the centred rows: cov = root.T @ root.
+    With ``weights`` (how many times each row is drawn, N = their sum), row i counts
+    ``weights[i]`` times: scaled by its square root, rows drawn never left out."""
+    if weights is None:
+        r = np.linalg.qr(x - mean, mode="r")
+        n = len(x)
+    else:
+        drawn = weights > 0
+        scale = np.sqrt(weights[drawn].astype(np.float64))[:, None]
+        r = np.linalg.qr(scale * (x[drawn] - mean), mode="r")
+        n = int(weights.sum())
+    root: np.ndarray = r / np.sqrt(n - 1.0)
     return root
 
 

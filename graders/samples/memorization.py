@@ -180,11 +180,16 @@ def thresholds(test_to_train: np.ndarray, train_to_test: np.ndarray) -> Threshol
 
 def assess(images: np.ndarray, *, book: Codebook, taus: Thresholds) -> Memorization:
     """The penalty of a set of samples (uint8 [N, 28, 28])."""
+    return from_share(float(near_copies(images, book=book, taus=taus).mean()), taus=taus)
+
+
+def near_copies(images: np.ndarray, *, book: Codebook, taus: Thresholds) -> np.ndarray:
+    """bool [N]: which samples (uint8 [N, 28, 28]) are near-copies of a real image."""
     queries = codes(images, book.components)
-    near = (nearest(queries, book.train_codes) < taus.train) | (
+    near: np.ndarray = (nearest(queries, book.train_codes) < taus.train) | (
         nearest(queries, book.test_codes) < taus.test
     )
-    return from_share(float(near.mean()), taus=taus)
+    return near
 
 
 def from_share(share: float, *, taus: Thresholds) -> Memorization:

@@ -11,25 +11,29 @@ memorization-aware Fréchet distance (lower is better).
 FID is the Fréchet distance between Gaussians fitted to the grader's classifier
 features (``features.py``, ``fid.py``: integers, computed exactly) of all the
 samples and of the test images of one split; the public score uses the public half, the private score the
-other. The penalty (``memorization.py``) is one number for both. ``metric`` and
-``direction`` may be given (the site stores them back) but must be these.
+other. The penalty (``memorization.py``) is one number for both. Each score carries
+its 95% bootstrap interval over the samples and that split's test images
+(``resampling.py``). ``metric`` and ``direction`` may be given (the site stores
+them back) but must be these.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import ClassVar
+
+import numpy as np
 
 from graders.errors import GradingSpecError
 from graders.graded import FileGraded
 from graders.metrics import Direction
-from graders.samples import hidden, memorization
+from graders.samples import hidden, memorization, resampling
 from graders.samples.features import features
 from graders.samples.fid import fit_counts, frechet_distance
 from graders.samples.npy import read_uint8_images
-from graders.scores import Scores
+from graders.scores import Interval, Scores
 
 METRIC = "ma_fid"
 DIRECTION: Direction = "lower"
@@ -45,6 +49,8 @@ class Breakdown:
     fid_public: float
     fid_private: float
     memorization: memorization.Memorization
+    features: np.ndarray = field(repr=False, compare=False)  # the samples': uint16 [N, 64]
+    near: np.ndarray = field(repr=False, compare=False)  # bool [N]: which are near-copies
 
     @property
     def scores(self) -> tuple[float, float]:
@@ -74,22 +80,48 @@ class SamplesSpec(FileGraded):
 
     def grade(self, *, output_dir: Path, hidden_dir: Path) -> Scores:
         data = hidden.load(hidden_dir)
-        public, private = self.breakdown(output_dir=output_dir, data=data).scores
+        parts = self.breakdown(output_dir=output_dir, data=data)
+        public, private = parts.scores
         n_public = int(data.public.sum())
+        public_interval, private_interval = intervals(parts, data)
         return Scores(
-            public=public, private=private, n_public=n_public, n_private=len(data.public) - n_public
+            public=public,
+            private=private,
+            n_public=n_public,
+            n_private=len(data.public) - n_public,
+            public_interval=public_interval,
+            private_interval=private_interval,
         )
 
     def breakdown(self, *, output_dir: Path, data: hidden.HiddenData) -> Breakdown:
         images = read_uint8_images(output_dir / self.output, shape=self.shape)
         unit = data.network.unit
-        samples = fit_counts(features(images, data.network), unit)
+        sample_features = features(images, data.network)
+        samples = fit_counts(sample_features, unit)
         fids = [
             frechet_distance(samples, fit_counts(data.test_features[mask], unit))
             for mask in (data.public, ~data.public)
         ]
-        copied = memorization.assess(images, book=data.book, taus=data.taus)
-        return Breakdown(fids[0], fids[1], copied)
+        near = memorization.near_copies(images, book=data.book, taus=data.taus)
+        copied = memorization.from_share(float(near.mean()), taus=data.taus)
+        return Breakdown(fids[0], fids[1], copied, features=sample_features, near=near)
+
+
+def intervals(parts: Breakdown, data: hidden.HiddenData) -> list[Interval]:
+    """The public and the private score's 95% intervals (``resampling.py``)."""
+
+    def penalty(weights: np.ndarray) -> float:
+        share = float(weights @ parts.near) / float(weights.sum())
+        return memorization.from_share(share, taus=data.taus).penalty
+
+    references = [data.test_features[mask] for mask in (data.public, ~data.public)]
+    return resampling.score_intervals(
+        parts.features,
+        references,
+        scores=parts.scores,
+        unit=data.network.unit,
+        penalty=penalty,
+    )
 
 
 def _output(table: Mapping[str, object], problems: list[str]) -> str:

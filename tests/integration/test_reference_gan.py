@@ -66,6 +66,12 @@ def test_starter_kit_scores_weakly_and_float_images_fail_with_a_reason(
     blur = challenge.baselines.get(name="Mean-image blur").score
     noise = challenge.baselines.get(name="Uniform noise").score
     assert blur < submission.public_score < noise
+    # Each score is stored with its 95% bootstrap interval (graders/samples/resampling.py).
+    for score, interval in (
+        (submission.public_score, submission.public_interval),
+        (submission.private_score, submission.private_interval),
+    ):
+        assert interval is not None and interval[0] < score < interval[1], interval
 
     failed = wait_final(floats_id, timeout=120)
     assert failed.state == "failed"

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from graders import GradingSpecError, InvalidOutput, Scores, grade, load_spec
-from graders.samples import fitting, hidden, memorization
+from graders.samples import fitting, hidden, memorization, resampling
 from graders.samples.features import LAYERS, features
 from graders.samples.spec import SamplesSpec
 from graders.splits import PRIVATE, PUBLIC, write_hidden_labels
@@ -123,6 +123,29 @@ def test_fresh_samples_score_their_plain_frechet_distance(challenge, tmp_path: P
     parts = load_spec(TABLE).breakdown(output_dir=tmp_path / "out", data=data)
     assert parts.memorization.penalty == 1.0
     assert (scores.public, scores.private) == (parts.fid_public, parts.fid_private)
+    for score, interval in (
+        (scores.public, scores.public_interval),
+        (scores.private, scores.private_interval),
+    ):
+        assert interval is not None and interval[0] < score < interval[1]
+
+
+def test_each_interval_resamples_the_penalty_with_the_samples(challenge, tmp_path: Path):
+    """Copies are near-copies in every resample: each replicate is 1024 times its distance."""
+    scores = grade_images(challenge, challenge[1][:N], tmp_path / "out")
+    data = hidden.load(challenge[0])
+    parts = load_spec(TABLE).breakdown(output_dir=tmp_path / "out", data=data)
+    references = [data.test_features[data.public], data.test_features[~data.public]]
+    distances = resampling.score_intervals(
+        parts.features,
+        references,
+        scores=[parts.fid_public, parts.fid_private],
+        unit=data.network.unit,
+    )
+    for interval, (low, high) in zip(
+        (scores.public_interval, scores.private_interval), distances, strict=True
+    ):
+        assert interval == pytest.approx((1024 * low, 1024 * high), rel=1e-12)
 
 
 def test_copies_of_the_training_images_score_1024_times_their_distance(challenge, tmp_path):
