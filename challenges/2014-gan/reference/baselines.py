@@ -11,7 +11,7 @@ Prepares the data into a temporary folder (as the server does), then grades
    penalty must send to the bottom of the board;
 and any samples file given with ``--samples`` (e.g. the reference's output), printing
 the public and private scores with their parts (FID, share of near-copies, penalty),
-and each public score as challenge.toml lists it (four significant digits). The
+and each score as challenge.toml lists it (four significant digits). The
 grader's files are the same on every machine, so these are too (up to about 1e-13
 of their value, from the Fréchet distance's floating point).
 The raw datasets folder is MILESTONES_DATASETS_DIR, else ../shared/datasets beside
@@ -87,18 +87,21 @@ def listed(score: float) -> float:
     return float(f"{score:.{DIGITS}g}")
 
 
-def measure(*, hidden_dir: Path, datasets: Path, samples: Sequence[Path] = ()) -> dict[str, float]:
-    """Public score (unrounded) of each baseline and samples file, graded against the
-    prepared ``hidden_dir``."""
+def measure(
+    *, hidden_dir: Path, datasets: Path, samples: Sequence[Path] = ()
+) -> dict[str, tuple[float, float]]:
+    """(public, private) score (unrounded) of each baseline and samples file, graded
+    against the prepared ``hidden_dir``."""
     data = hidden.load(hidden_dir)
     named = baseline_samples(datasets)
     named.update({str(path): np.load(path, allow_pickle=False) for path in samples})
-    scores: dict[str, float] = {}
+    scores: dict[str, tuple[float, float]] = {}
     with tempfile.TemporaryDirectory() as scratch:
         for name, images in named.items():
             print(name)
-            scores[name], _ = score(images, data=data, scratch=Path(scratch))
-            print(f"    listed as {listed(scores[name]):g}")
+            scores[name] = score(images, data=data, scratch=Path(scratch))
+            public, private = (listed(value) for value in scores[name])
+            print(f"    listed as score = {public:g}, private_score = {private:g}")
     return scores
 
 
