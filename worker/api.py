@@ -9,6 +9,8 @@
 - Live runs: a running submission's live state (``live_state``) and the channel
   that says each renewal (``live_channel``), kept by ``worker.progress``.
 - ``reap_now``: the reaper's pass, run here and now (``manage.py requeue_stale``).
+- ``warning_seconds``: how long before a time limit a run is sent SIGTERM (the
+  rule of ``worker.sandbox.warning``), for the pages that tell students.
 - Bundles: ``request_preparation`` sends an uploaded bundle's prepare.py to the
   sandbox (a maintenance task); ``install_prepared_data`` and its helpers install
   a prepared data set atomically (also for the repository's trusted bundles).
@@ -27,6 +29,7 @@ from worker.live_state import read as live_state
 from worker.liveness import WorkerInfo, workers_alive
 from worker.queues import SUBMISSION_QUEUES, Queue, queue_for
 from worker.runtimes.build import RUNTIMES
+from worker.sandbox import warning
 
 __all__ = [
     "SUBMISSION_QUEUES",
@@ -47,6 +50,7 @@ __all__ = [
     "request_preparation",
     "runtime_packages",
     "staging_beside",
+    "warning_seconds",
     "workers_alive",
 ]
 
@@ -65,6 +69,11 @@ def request_preparation(preparation_id: int) -> None:
 def runtime_packages(runtime: str) -> list[str]:
     """The packages (with versions) a runtime holds, as pip pins them."""
     return list(RUNTIMES.get(runtime, ()))
+
+
+def warning_seconds(limit_seconds: float) -> float:
+    """How long before a time limit of ``limit_seconds`` the program is sent SIGTERM."""
+    return warning.margin(limit_seconds)
 
 
 def queue_depth(queue: str) -> int | None:

@@ -86,4 +86,5 @@ def facts_of(result: SandboxResult) -> RunFacts:
         cpu_seconds=result.cpu_seconds,
         peak_memory_bytes=result.peak_memory_bytes,
         log_tail=result.log_tail,
+        warned_of=result.warned_of or "",
     )

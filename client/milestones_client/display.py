@@ -50,6 +50,10 @@ def result(console: Console, submission: JSON) -> None:
         if memory:
             used += f", peak memory {memory / 2**20:.0f} MiB"
         console.print(used, style="dim")
+    warned = resources.get("warned_of")
+    if warned and resources.get("sandbox_status") == "ok":
+        limit = "CPU-time" if warned == "cpu" else "wall-clock"
+        console.print(f"Cut short: stopped by the warning (SIGTERM) before the {limit} limit.")
 
 
 def details(console: Console, submission: JSON) -> None:

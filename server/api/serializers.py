@@ -190,6 +190,10 @@ class ResourcesSerializer(serializers.Serializer):
     wall_seconds = serializers.FloatField(allow_null=True)
     cpu_seconds = serializers.FloatField(allow_null=True)
     peak_memory_bytes = serializers.IntegerField(allow_null=True)
+    warned_of = serializers.CharField(
+        help_text="The time limit the program was warned of (SIGTERM shortly before it): "
+        "wall or cpu; empty when it was not."
+    )
 
 
 class SubmissionSummarySerializer(serializers.Serializer):

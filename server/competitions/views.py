@@ -41,6 +41,10 @@ def challenge_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context: dict[str, object] = {
         "challenge": challenge,
         "runtime_packages": worker_api.runtime_packages(challenge.runtime),
+        "time_warning": {
+            "wall": worker_api.warning_seconds(float(challenge.limits.get("wall_seconds", 60))),
+            "cpu": worker_api.warning_seconds(float(challenge.limits.get("cpu_seconds", 60))),
+        },
         "form": SubmissionForm(),
         "manages": can_manage(request.user, challenge),
         "announcements": announcements_for_challenge(challenge=challenge, user=request.user),

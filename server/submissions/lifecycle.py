@@ -170,6 +170,7 @@ _RESET: dict[str, object] = {
     "cpu_seconds": None,
     "gpu_seconds": None,
     "peak_memory_bytes": None,
+    "warned_of": "",
     "queued_at": None,
     "started_at": None,
     "finished_at": None,
@@ -298,6 +299,7 @@ class RunFacts:
     gpu_seconds: float | None = None  # wall seconds with a GPU held (0: a CPU run)
     peak_memory_bytes: int | None = None
     log_tail: str = ""
+    warned_of: str = ""  # the time limit it was warned of ("wall", "cpu"), if it was
     ran_on: dict[str, object] = field(default_factory=dict)  # runtime, CPU, GPU, checksums
     # An interactive run that got a query: what it did after is sealed from its
     # author while the phase is open; the log as it stood before is what they see.
@@ -364,6 +366,7 @@ def _facts(facts: RunFacts) -> dict[str, object]:
         "gpu_seconds": facts.gpu_seconds,
         "peak_memory_bytes": facts.peak_memory_bytes,
         "log_tail": facts.log_tail,
+        "warned_of": facts.warned_of,
         "ran_on": facts.ran_on,
         "sealed": facts.sealed,
         "log_before_queries": facts.log_before_queries,

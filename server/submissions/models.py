@@ -101,6 +101,9 @@ class Submission(models.Model):
     # Wall seconds with a GPU held (0 for a CPU run): what GPU budgets count.
     gpu_seconds = models.FloatField(null=True, blank=True)
     peak_memory_bytes = models.BigIntegerField(null=True, blank=True)
+    # The time limit the program was warned of (SIGTERM a little before it:
+    # worker/sandbox/warning.py): "wall" or "cpu"; empty when it was not.
+    warned_of = models.CharField(max_length=8, blank=True)
     # Marked by its participant as one of their final submissions (private ranking).
     selected = models.BooleanField(default=False)
 

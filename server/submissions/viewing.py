@@ -24,8 +24,11 @@ from server.competitions.selectors import finals_open_for, private_revealed
 from server.submissions import sealing
 from server.submissions.models import Submission
 from server.submissions.selectors import QueueStatus, queue_status
+from worker.api import warning_seconds
 
 LOG_TAIL_LINES = 40
+# How long a cancelled run's page waits for its worker to record what it ran.
+AWAITING_RUN_FACTS = dt.timedelta(seconds=30)
 SEALED_NOTE = (
     "[the rest of the log is sealed while the phase is open: after the grader's "
     "first query the program has seen hidden data; it is shown when the phase closes]"
@@ -66,6 +69,19 @@ def visible_log(*, user: Any, submission: Submission) -> str:
 
 
 @dataclass(frozen=True)
+class CutShort:
+    """A run that ended on the warning before a time limit (worker/sandbox/warning.py)."""
+
+    which: str  # "wall" or "cpu"
+    limit_seconds: float
+    before_seconds: float  # the warning came this long before the limit
+
+    @property
+    def limit_name(self) -> str:
+        return "CPU-time" if self.which == "cpu" else "wall-clock"
+
+
+@dataclass(frozen=True)
 class SubmissionView:
     submission: Submission
     manages: bool
@@ -99,9 +115,33 @@ class SubmissionView:
         return SEALED_REASON if self.sealed and reason else reason
 
     @property
+    def awaiting_run_facts(self) -> bool:
+        """Cancelled while it ran, and its worker has not yet recorded its log and
+        resources (it does within a tick or two): the page keeps asking a little while."""
+        submission = self.submission
+        return (
+            self.state == Submission.State.CANCELLED
+            and submission.started_at is not None
+            and not submission.sandbox_status
+            and submission.finished_at is not None
+            and timezone.now() - submission.finished_at < AWAITING_RUN_FACTS
+        )
+
+    @property
     def resources_shown(self) -> bool:
         """Its time, CPU and memory: not for a sealed run's author."""
         return not self.sealed and self.is_final
+
+    @property
+    def cut_short(self) -> CutShort | None:
+        """The warning before a time limit, when the program ended cleanly after it
+        (so its output is what it wrote by then); hidden from a sealed run's author."""
+        which = self.submission.warned_of
+        if not self.resources_shown or self.submission.sandbox_status != "ok" or not which:
+            return None
+        key = "cpu_seconds" if which == "cpu" else "wall_seconds"
+        limit = float(self.submission.challenge.limits.get(key, 60))
+        return CutShort(which=which, limit_seconds=limit, before_seconds=warning_seconds(limit))
 
     @property
     def public_score(self) -> float | None:

@@ -198,7 +198,9 @@ def cancel(request: AuthenticatedRequest, submission_id: int) -> HttpResponse:
     submission = _visible_or_404(request, submission_id)
     if not is_author(request.user, submission):
         raise PermissionDenied("Only its author cancels a submission.")
-    if not submission_cancel(submission=submission):
+    if submission_cancel(submission=submission):
+        messages.success(request, f"Submission #{submission.id} is cancelled; it is not charged.")
+    else:
         messages.error(request, "This submission has already finished.")
     return redirect("submission", submission_id=submission.id)
 

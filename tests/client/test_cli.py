@@ -64,6 +64,24 @@ def test_submit_and_wait_exits_one_with_the_reason_and_the_log(serve, capsys):  
     assert "ValueError: nan" in out
 
 
+def test_a_run_cut_short_by_the_warning_says_so():
+    scored = submission(
+        "scored",
+        resources={
+            "sandbox_status": "ok",
+            "wall_seconds": 54.3,
+            "cpu_seconds": 53.8,
+            "peak_memory_bytes": 90 << 20,
+            "warned_of": "wall",
+        },
+    )
+    out = io.StringIO()
+    display.result(Console(file=out, width=120), scored)
+    assert (
+        "Cut short: stopped by the warning (SIGTERM) before the wall-clock limit." in out.getvalue()
+    )
+
+
 def test_a_refusal_exits_two_with_the_servers_reason(serve, capsys):  # type: ignore[no-untyped-def]
     serve({SUBMIT: (409, {"detail": "Submissions are closed."})})
     code, _, err = run(capsys, "submit", "1986-xor-backprop", "main.py")

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from server.accounts.models import User
 from server.submissions.models import Submission
 from tests.support.paths import REPO
+from tests.support.programs import trivial_code
 from tests.support.waiting import wait_for
 
 XOR = REPO / "challenges" / "1986-xor-backprop"
@@ -120,3 +121,32 @@ raise SystemExit(3 if found else 0)
     # It wrote no predictions, so it fails on the missing file, not on the probe.
     assert submission.state == "failed"
     assert "predictions.csv" in submission.failure_reason
+
+
+def test_a_program_that_writes_its_predictions_on_the_warning_is_scored_and_cut_short(
+    client, xor_challenge, start_worker
+):
+    xor_challenge.limits = {**xor_challenge.limits, "wall_seconds": 10}
+    xor_challenge.save()
+    start_worker()
+    client.force_login(User.objects.create_user(username="eve", password="pw-for-tests-1"))
+    # "Training" that would never end; the predictions are written on the warning.
+    code = trivial_code(
+        extra=(
+            "import signal, sys\n"
+            "def time_up(signum, frame):\n"
+            "    raise TimeoutError\n"
+            "signal.signal(signal.SIGTERM, time_up)\n"
+            "try:\n"
+            "    time.sleep(3600)\n"
+            "except TimeoutError:\n"
+            "    print('SIGTERM: writing what I have', flush=True)\n"
+        ),
+    )
+    submission_id = _submit(client, xor_challenge.slug, "main.py", code)
+    submission = wait_for(lambda: _final(submission_id), timeout=60, what="a final state")
+    assert submission.state == "scored", submission.failure_reason
+    assert submission.warned_of == "wall" and submission.sandbox_status == "ok"
+    assert "SIGTERM: writing what I have" in submission.log_tail
+    page = client.get(f"/submissions/{submission_id}/").content.decode()
+    assert "Cut short: stopped by the warning before the wall-clock limit." in page

@@ -35,7 +35,8 @@ def _sandbox(processes: dict[int, int]) -> dict[int, int]:
 
 def test_a_running_submission_is_killed_within_a_second_and_not_charged(make_user, make_submission):
     student = make_user()
-    submission = make_submission(student, state="queued", code=trivial_code(sleep=60))
+    code = trivial_code(sleep=60, extra="print('training started', flush=True)")
+    submission = make_submission(student, state="queued", code=code)
     runner = threading.Thread(target=execute_submission, kwargs={"submission_id": submission.id})
     runner.start()
     program = wait_for(
@@ -44,6 +45,7 @@ def test_a_running_submission_is_killed_within_a_second_and_not_charged(make_use
         what="the sandboxed program to start",
     )
     sandbox = _sandbox(descendants(os.getpid()))
+    time.sleep(0.5)  # it has printed its first line
     assert submission_cancel(submission=Submission.objects.get(id=submission.id))
     killed_after = wait_all_gone(program, timeout=10)
     runner.join(timeout=30)
@@ -52,6 +54,10 @@ def test_a_running_submission_is_killed_within_a_second_and_not_charged(make_use
     submission.refresh_from_db()
     assert submission.state == "cancelled"
     assert submission.public_score is None
+    # The log of what ran is kept, with what it used.
+    assert submission.sandbox_status == "cancelled"
+    assert "training started" in submission.log_tail
+    assert submission.wall_seconds is not None
     assert allowance_of(user=student, challenge=submission.challenge).used == 0
     assert killed_after < 1.0, f"the sandbox was killed {killed_after:.2f} s after the cancel"
 

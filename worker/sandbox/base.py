@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
+from worker.sandbox.warning import Limit
+
 MiB = 1024 * 1024
 
 
@@ -40,7 +42,9 @@ class Limits:
     processes: int
     output_bytes: int
     tmp_bytes: int
-    log_bytes: int = 64 * 1024  # how much of the log's end is kept (the sandbox's own)
+    # How much of the log is kept (the sandbox's own): its first quarter and its
+    # end, with a line saying how much was left out between them (logs.py).
+    log_bytes: int = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -68,7 +72,11 @@ class SandboxResult:
     wall_seconds: float
     cpu_seconds: float
     peak_memory_bytes: int
-    log_tail: str
+    log_tail: str  # the log kept: its head and its end (logs.py), decoded
+    # The limit the program was warned of (SIGTERM a little before it: warning.py),
+    # if it was; and which limit stopped it, for a TIME_LIMIT status.
+    warned_of: Limit | None = None
+    limit_hit: Limit | None = None
 
     @property
     def ok(self) -> bool:

@@ -18,7 +18,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from worker.sandbox import disk, launch, layout, logs, outputs, seccomp
+from worker.sandbox import disk, launch, layout, logs, outputs, seccomp, warning
 from worker.sandbox.base import (
     Channel,
     SandboxBackend,
@@ -33,7 +33,7 @@ from worker.sandbox.gpu import gpu_access
 from worker.sandbox.monitor import Outcome, Stop, Watched, watch
 from worker.sandbox.so_far import of_bubblewrap
 from worker.sandbox.uids import Identity, kill_processes_of, run_identity
-from worker.sandbox.verdict import Observed, decide
+from worker.sandbox.verdict import Observed, decide, limit_hit
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +66,7 @@ class BubblewrapBackend(SandboxBackend):
         with contextlib.ExitStack() as stack:
             spec, own_disk = disk.on_own_disk(spec, stack)
             identity, cgroups, log_path = self._prepare(spec, stack, own_disk)
+            log = logs.RunLog(log_path, spec.limits.log_bytes, launch.file_size_limit(spec.limits))
             argv = functools.partial(
                 layout.bwrap_argv,
                 spec,
@@ -74,7 +75,7 @@ class BubblewrapBackend(SandboxBackend):
                 gpu=gpu,
                 cpus=self._cpu_count(spec),
             )
-            pipes = _channel_pipes(stack, channel, log_path, spec.limits.log_bytes)
+            pipes = _channel_pipes(stack, channel, log)
             started = _launch(
                 spec,
                 stack,
@@ -88,14 +89,14 @@ class BubblewrapBackend(SandboxBackend):
                 pipes.start()
             so_far = of_bubblewrap(cgroups, log_path, keep=spec.limits.log_bytes)
             tick = launch.until_finished(tick, channel, so_far=so_far)
-            watched = _watched(spec, started, cgroups, log_path, tick, disk_full=own_disk.full)
+            watched = _watched(spec, started, cgroups, log, tick, disk_full=own_disk.full)
             outcome = watch(watched, kill=started.kill)
             # Reaped by the monitor; recorded so Popen does not try again.
             started.process.returncode = outcome.wait_status
             if outcome.stop is None and not started.exec_reached() and not _oom_killed(cgroups):
-                tail = logs.read_tail(log_path, keep=spec.limits.log_bytes)
+                tail = log.read()
                 raise SandboxUnavailable(f"bubblewrap could not set up the sandbox: {tail}")
-            result = _result(spec, outcome, cgroups, log_path, disk_full=own_disk.full())
+            result = _result(spec, outcome, cgroups, log, disk_full=own_disk.full())
         return result
 
     def _prepare(
@@ -191,12 +192,12 @@ def _seccomp_filter() -> dict[str, bytes]:
 
 
 def _channel_pipes(
-    stack: contextlib.ExitStack, channel: Channel | None, log_path: Path, log_bytes: int
+    stack: contextlib.ExitStack, channel: Channel | None, log: logs.RunLog
 ) -> launch.ChannelPipes | None:
     """An interactive run's pipes; closed (after the conversation ends) once the run is over."""
     if channel is None:
         return None
-    pipes = launch.ChannelPipes(channel, lambda: logs.read_tail(log_path, keep=log_bytes))
+    pipes = launch.ChannelPipes(channel, log.read)
     stack.callback(pipes.close)
     return pipes
 
@@ -205,7 +206,7 @@ def _watched(
     spec: SandboxSpec,
     started: launch.Started,
     cgroups: RunCgroups,
-    log: Path,
+    log: logs.RunLog,
     tick: Tick | None,
     *,
     disk_full: Callable[[], bool],
@@ -214,12 +215,19 @@ def _watched(
         pid=started.process.pid,
         limits=spec.limits,
         output_dir=spec.output_dir,
-        log_path=log,
-        log_max_bytes=launch.file_size_limit(spec.limits),
+        log=log,
         cgroups=cgroups,
         tick=tick,
         disk_full=disk_full,
+        warn=functools.partial(_warn, started.process.pid),
     )
+
+
+def _warn(bwrap_pid: int) -> bool:
+    """The warning (SIGTERM) to the program's main process, if it catches it: the
+    oldest child of bwrap's init, itself bwrap's child (pid namespaces nest: the
+    host sees both)."""
+    return warning.signal_main(bwrap_pid, generations=2) == warning.SENT
 
 
 def _oom_killed(cgroups: RunCgroups) -> bool:
@@ -251,7 +259,7 @@ def _leave_nothing_running(cgroups: RunCgroups, identity: Identity) -> None:
 
 
 def _result(
-    spec: SandboxSpec, outcome: Outcome, cgroups: RunCgroups, log: Path, *, disk_full: bool
+    spec: SandboxSpec, outcome: Outcome, cgroups: RunCgroups, log: logs.RunLog, *, disk_full: bool
 ) -> SandboxResult:
     exit_code, signal_number = _exit_of(outcome)
     usage = cgroups.usage() if cgroups.enabled else None
@@ -268,12 +276,14 @@ def _result(
         signal=signal_number,
         cancelled=outcome.stop is Stop.CANCELLED,
         time_exceeded=outcome.stop in (Stop.WALL, Stop.CPU),
+        stopped_at=_STOPPED_AT.get(outcome.stop) if outcome.stop else None,
+        warned_of=outcome.warned_of,
         memory_exceeded=outcome.stop is Stop.MEMORY or bool(usage and usage.oom_kills),
         output_exceeded=outcome.stop is Stop.OUTPUT
         or written.over(max_bytes=limits.output_bytes)
         or outcome.log_overflowed
         or disk_full
-        or logs.size(log) >= launch.file_size_limit(limits),
+        or logs.size(log.path) >= log.size_limit,
         cpu_seconds=cpu,
         cpu_limit=limits.cpu_seconds,
     )
@@ -284,8 +294,13 @@ def _result(
         wall_seconds=outcome.wall_seconds,
         cpu_seconds=cpu,
         peak_memory_bytes=peak,
-        log_tail=logs.read_tail(log, keep=limits.log_bytes),
+        log_tail=log.read(),
+        warned_of=outcome.warned_of,
+        limit_hit=limit_hit(seen),
     )
+
+
+_STOPPED_AT: dict[Stop, warning.Limit] = {Stop.WALL: warning.WALL, Stop.CPU: warning.CPU}
 
 
 def _exit_of(outcome: Outcome) -> tuple[int | None, int | None]:

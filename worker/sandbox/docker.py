@@ -13,13 +13,12 @@ from __future__ import annotations
 import contextlib
 import os
 import resource
-import time
 import uuid
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from worker.sandbox import disk, launch, layout, logs, outputs, seccomp
+from worker.sandbox import disk, launch, layout, outputs, seccomp
 from worker.sandbox.base import (
     Channel,
     SandboxBackend,
@@ -30,14 +29,12 @@ from worker.sandbox.base import (
 )
 from worker.sandbox.docker_attach import Bridge, attach
 from worker.sandbox.docker_owners import LABEL, OWNER_LABEL, owner_label, remove_orphans
+from worker.sandbox.docker_watch import Watch
 from worker.sandbox.so_far import of_docker
-from worker.sandbox.verdict import Observed, decide
 
 IMAGES = {"numpy": "milestones/runtime-numpy:1", "torch": "milestones/runtime-torch:1"}
 RUNTIME_UID = 10001  # the non-root user the runtime images declare
 PATH_MAP_ENV = "MILESTONES_DOCKER_PATH_MAP"
-POLL_SECONDS = 0.2
-TICK_SECONDS = 0.5
 
 _ULIMIT_NAMES = {
     resource.RLIMIT_CPU: "cpu",
@@ -223,7 +220,7 @@ class DockerBackend(SandboxBackend):
             container = _create(client, kwargs)
             stack.callback(_remove, container)
             tick = launch.until_finished(tick, channel, so_far=lambda: of_docker(watch))
-            watch = _Watch(container, spec, tick)
+            watch = Watch(container, spec, tick, api=getattr(client, "api", None))
             watch.disk_full = own_disk.full
             if channel is not None:
                 bridge = Bridge(attach(container), channel, watch.stderr_so_far)
@@ -302,125 +299,3 @@ def _create(client: Any, kwargs: dict[str, Any]) -> Any:
 def _remove(container: Any) -> None:
     with contextlib.suppress(Exception):  # already gone is fine
         container.remove(force=True, v=True)
-
-
-class _Watch:
-    """Start one container and follow it to its end (the monitor loop of docker)."""
-
-    def __init__(self, container: Any, spec: SandboxSpec, tick: Tick | None) -> None:
-        self.container, self.spec, self.tick = container, spec, tick
-        self.cpu_seconds = 0.0
-        self.peak_memory = 0
-        self.log_stdout = True
-        self.detach: Callable[[], None] = lambda: None
-        self.disk_full: Callable[[], bool] = lambda: False
-
-    def run(self) -> SandboxResult:
-        started = time.monotonic()
-        try:
-            self.container.start()
-        except Exception as exc:  # the engine could not start it: never the program's fault
-            raise SandboxUnavailable(f"cannot start the sandbox container: {exc}") from exc
-        self._sample()  # at once: a short program may be gone by the first poll
-        stop = self._follow(started)
-        # The run is over: let go of an interactive run's stdin and stdout before the
-        # kill. podman's conmon holds a container whose attached output waits to be
-        # read, and its kill waits for the end (5 s, then 30 s more for the state).
-        self.detach()
-        if stop is not None:
-            with contextlib.suppress(Exception):
-                self.container.kill()
-        state = self._final_state()
-        wall = time.monotonic() - started
-        return self._result(stop, state, wall)
-
-    def _follow(self, started: float) -> str | None:
-        limits, next_tick = self.spec.limits, started
-        while True:
-            self.container.reload()
-            if self.container.status in ("exited", "dead"):
-                return None
-            now = time.monotonic()
-            if now - started > limits.wall_seconds or self.cpu_seconds > limits.cpu_seconds:
-                return "time"
-            if outputs.usage(self.spec.output_dir, stop_above=limits.output_bytes).over(
-                max_bytes=limits.output_bytes
-            ):
-                return "output"
-            if self.tick is not None and now >= next_tick:
-                next_tick = now + TICK_SECONDS
-                if not self.tick():
-                    return "cancelled"
-            self._sample()
-            self._pause()
-
-    def _pause(self) -> None:
-        """Up to POLL_SECONDS, less if the container exits meanwhile: the engine's
-        wait call returns at its end (sleeping instead added up to a poll to every
-        run). A timeout is the common case: it is still running."""
-        began = time.monotonic()
-        try:
-            self.container.wait(timeout=POLL_SECONDS)
-        except Exception:  # requests' ReadTimeout, or the engine's error
-            time.sleep(max(0.0, POLL_SECONDS - (time.monotonic() - began)))
-
-    def _sample(self) -> None:
-        with contextlib.suppress(Exception):  # stats of a container that just ended
-            stats = self.container.stats(stream=False, one_shot=True)
-            memory = stats.get("memory_stats", {})
-            usage = memory.get("max_usage") or memory.get("usage") or 0
-            self.peak_memory = max(self.peak_memory, int(usage))
-            total = stats.get("cpu_stats", {}).get("cpu_usage", {}).get("total_usage", 0)
-            self.cpu_seconds = max(self.cpu_seconds, total / 1e9)
-
-    def _final_state(self) -> dict[str, Any]:
-        with contextlib.suppress(Exception):
-            self.container.wait(timeout=30)
-        self.container.reload()
-        return dict(self.container.attrs.get("State", {}))
-
-    def _result(self, stop: str | None, state: dict[str, Any], wall: float) -> SandboxResult:
-        limits = self.spec.limits
-        code = int(state.get("ExitCode", -1))
-        oom_killed = bool(state.get("OOMKilled"))
-        # Stats are sampled while the container runs (its cgroup goes with it): a
-        # burst in its last moments is missed; an OOM kill means it hit the limit.
-        peak = max(self.peak_memory, limits.memory_bytes) if oom_killed else self.peak_memory
-        exit_code, signal_number = (None, code - 128) if code > 128 else (code, None)
-        written = outputs.usage(self.spec.output_dir, stop_above=limits.output_bytes)
-        seen = Observed(
-            exit_code=exit_code,
-            signal=signal_number,
-            cancelled=stop == "cancelled",
-            time_exceeded=stop == "time",
-            memory_exceeded=oom_killed,
-            output_exceeded=stop == "output"
-            or written.over(max_bytes=limits.output_bytes)
-            or self.disk_full(),
-            cpu_seconds=self.cpu_seconds,
-            cpu_limit=limits.cpu_seconds,
-        )
-        return SandboxResult(
-            status=decide(seen),
-            exit_code=exit_code,
-            signal=signal_number,
-            wall_seconds=wall,
-            cpu_seconds=self.cpu_seconds,
-            peak_memory_bytes=peak,
-            log_tail=self._log_tail(),
-        )
-
-    def stderr_so_far(self) -> str:
-        """An interactive run's log as it stands (its stderr: stdout is the answers)."""
-        try:
-            raw = self.container.logs(stdout=False, stderr=True)
-        except Exception:
-            return ""
-        return logs.decode(bytes(raw)[-self.spec.limits.log_bytes :])
-
-    def _log_tail(self) -> str:
-        try:
-            raw = self.container.logs(stdout=self.log_stdout, stderr=True)
-        except Exception:
-            return ""
-        return logs.decode(bytes(raw)[-self.spec.limits.log_bytes :])

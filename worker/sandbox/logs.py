@@ -3,31 +3,65 @@
 A file, not a pipe: a pipe fills when its reader is slow and then blocks the
 program (a time limit that is our fault), and reading it into memory lets a
 flood exhaust the worker. The sandbox writes the file directly (O_APPEND), so
-RLIMIT_FSIZE bounds it; while it runs the monitor trims it to its last bytes, so
-a program that prints forever neither fills the disk nor loses its final lines.
+RLIMIT_FSIZE bounds it; while it runs the monitor trims it, so a program that
+prints forever neither fills the disk nor loses its first or its final lines.
 
-Trimming drops the head of the file in one step where the filesystem can
-(``fallocate(FALLOC_FL_COLLAPSE_RANGE)``: ext4, xfs), atomically with respect to
-the program's appends. On tmpfs (the run's own disk, disk.py) it punches the
-head out instead, as atomic, while the file's size is far from RLIMIT_FSIZE.
-Otherwise it copies the tail and truncates, and
-lines printed during that instant may be lost or land before the kept tail:
-under load that instant stretched enough for a flood's last line (the one that
-matters) to fall out of the tail, so the atomic way is tried first.
+What is kept is the log's head (its first quarter of ``log_bytes``: how the run
+began, e.g. a training loop's first iterations) and its end (the rest: the last
+epochs, the traceback), with one line between them saying how many bytes were
+left out (``MARKER``). Trimming cuts the middle out, after the head's blocks:
+in one step where the filesystem can (``fallocate(FALLOC_FL_COLLAPSE_RANGE)``:
+ext4, xfs), atomically with respect to the program's appends. On tmpfs (the
+run's own disk, disk.py) it punches the middle out instead, as atomic, while the
+file's size is far from RLIMIT_FSIZE. Otherwise it copies the end back after the
+head and truncates, and lines printed during that instant may be lost or land
+before the kept end: under load that instant stretched enough for a flood's last
+line (the one that matters) to fall out of the end, so the atomic ways come first.
 """
 
 from __future__ import annotations
 
 import ctypes
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
-TRIM_NOTICE = b"\n[... earlier output dropped: the log keeps only its end ...]\n"
+# The line between the kept head and end; MARKER_ROOM bytes are set aside for it.
+MARKER = "\n[... {count} bytes of the log left out here ...]\n"
+MARKER_ROOM = 80
+HEAD_SHARE = 4  # the head is a quarter of what is kept
 _FALLOC_FL_KEEP_SIZE = 0x01
 _FALLOC_FL_PUNCH_HOLE = 0x02
 _FALLOC_FL_COLLAPSE_RANGE = 0x08
 _libc = ctypes.CDLL(None, use_errno=True)
 _libc.fallocate.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int64, ctypes.c_int64]
+
+
+def shares(log_bytes: int) -> tuple[int, int]:
+    """(head, end): the bytes of each kept of a log kept in ``log_bytes``. A log
+    kept in less than 1 KiB keeps its end only."""
+    head = log_bytes // HEAD_SHARE if log_bytes >= 1024 else 0
+    return head, max(0, log_bytes - head - MARKER_ROOM)
+
+
+def marker(left_out: int, *, at_least: bool = False) -> str:
+    count = f"{'at least ' if at_least else ''}{left_out:,}"
+    return MARKER.format(count=count)
+
+
+def kept_text(head: bytes, end: bytes, *, left_out: int, at_least: bool = False) -> str:
+    """Head, the line saying how much was left out (when anything was), and end."""
+    if left_out <= 0 and not at_least:
+        return decode(head + end)
+    return decode(head).rstrip("\n") + marker(left_out, at_least=at_least) + decode(end)
+
+
+def keep_ends(raw: bytes, *, keep: int) -> str:
+    """A whole log (``raw``) as kept in ``keep`` bytes: its head and its end."""
+    if len(raw) <= keep:
+        return decode(raw)
+    head, end = shares(keep)
+    return kept_text(raw[:head], raw[len(raw) - end :], left_out=len(raw) - head - end)
 
 
 def open_log(path: Path) -> int:
@@ -43,59 +77,106 @@ def size(path: Path) -> int:
 
 
 def allocated(path: Path) -> int:
-    """Bytes of storage the log holds (after a punched head, less than its size)."""
+    """Bytes of storage the log holds (after a punched middle, less than its size)."""
     try:
         return path.stat().st_blocks * 512
     except FileNotFoundError:
         return 0
 
 
-def trim(path: Path, *, keep: int, size_limit: int) -> None:
-    """Cut the log down to about its last ``keep`` bytes (the program keeps appending).
+@dataclass
+class RunLog:
+    """One run's log file: trimmed in its middle while it runs, read as head and end.
 
-    ``size_limit`` is the program's RLIMIT_FSIZE: a log punched instead of
-    collapsed keeps its size, so it is copied and truncated before it nears that.
-    """
-    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CLOEXEC)
-    try:
-        if not _collapse_head(fd, keep=keep) and not _punch_head(fd, keep, size_limit):
-            end = os.fstat(fd).st_size
-            tail = os.pread(fd, keep, max(0, end - keep))
-            os.ftruncate(fd, 0)
-            os.write(fd, TRIM_NOTICE + tail)
-    finally:
-        os.close(fd)
+    ``cut_out`` counts the bytes taken out of the file (collapsed, or copied over
+    and truncated; a punched middle keeps the file's size): the program printed
+    ``size + cut_out`` bytes in all."""
+
+    path: Path
+    keep: int  # Limits.log_bytes
+    size_limit: int  # the program's RLIMIT_FSIZE
+    cut_out: int = 0
+
+    def trim(self) -> None:
+        """Cut the middle out, keeping the head and about the last bytes."""
+        head, end = shares(self.keep)
+        fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CLOEXEC)
+        try:
+            collapsed = _collapse_middle(fd, head=head, end=end)
+            if collapsed is not None:
+                self.cut_out += collapsed
+            elif not _punch_middle(fd, head=head, end=end, size_limit=self.size_limit):
+                self.cut_out += _copy_end_after_head(fd, head=head, end=end)
+        finally:
+            os.close(fd)
+
+    def read(self) -> str:
+        """The log as it stands: whole, or its head, the line saying how much was
+        left out, and its end (never the punched middle's zeros)."""
+        head, end = shares(self.keep)
+        try:
+            fd = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC)
+        except FileNotFoundError:
+            return ""
+        try:
+            now = os.fstat(fd).st_size
+            if self.cut_out == 0 and now <= self.keep:
+                return decode(os.pread(fd, now, 0))
+            end = min(end, max(0, now - head))
+            left_out = now + self.cut_out - head - end
+            return kept_text(os.pread(fd, head, 0), os.pread(fd, end, now - end), left_out=left_out)
+        finally:
+            os.close(fd)
 
 
-def _collapse_head(fd: int, *, keep: int) -> bool:
-    """Drop whole blocks from the start, keeping at least ``keep`` bytes; False if unsupported.
+def _round_up(value: int, unit: int) -> int:
+    return -(-value // unit) * unit
+
+
+def _collapse_middle(fd: int, *, head: int, end: int) -> int | None:
+    """Drop whole blocks after the head's, keeping at least ``end`` bytes after
+    them: the bytes dropped, or None where the filesystem cannot (tmpfs: EOPNOTSUPP).
 
     The range must be block-aligned and end before the end of the file, so up to
-    a block more than ``keep`` stays.
-    """
+    a block more than ``end`` stays."""
     block = os.fstatvfs(fd).f_bsize
-    drop = (os.fstat(fd).st_size - keep) // block * block
+    start = _round_up(head, block)
+    drop = (os.fstat(fd).st_size - end - start) // block * block
     if drop <= 0:
-        return True  # nothing whole to drop
-    # Any failure (tmpfs: EOPNOTSUPP) means: copy and truncate instead.
-    return bool(_libc.fallocate(fd, _FALLOC_FL_COLLAPSE_RANGE, 0, drop) == 0)
+        return 0  # nothing whole to drop
+    if _libc.fallocate(fd, _FALLOC_FL_COLLAPSE_RANGE, start, drop) != 0:
+        return None
+    return drop
 
 
-def _punch_head(fd: int, keep: int, size_limit: int) -> bool:
-    """Free the blocks before the last ``keep`` bytes (tmpfs, the run's own disk).
+def _punch_middle(fd: int, *, head: int, end: int, size_limit: int) -> bool:
+    """Free the pages between the head's and the last ``end`` bytes (tmpfs, the run's disk).
 
     Atomic with respect to appends like a collapse, but the file keeps its size
-    (its head reads as zeros), so only while that is far from ``size_limit``.
+    (its middle reads as zeros), so only while that is far from ``size_limit``.
     """
-    end = os.fstat(fd).st_size
-    if end > size_limit // 2:
+    now = os.fstat(fd).st_size
+    if now > size_limit // 2:
         return False
     page = os.sysconf("SC_PAGE_SIZE")
-    drop = (end - keep) // page * page
-    if drop <= 0:
+    start = _round_up(head, page)
+    stop = (now - end) // page * page
+    if stop <= start:
         return True
     flags = _FALLOC_FL_PUNCH_HOLE | _FALLOC_FL_KEEP_SIZE
-    return bool(_libc.fallocate(fd, flags, 0, drop) == 0)
+    return bool(_libc.fallocate(fd, flags, start, stop - start) == 0)
+
+
+def _copy_end_after_head(fd: int, *, head: int, end: int) -> int:
+    """Copy the last ``end`` bytes to just after the head and truncate there; the
+    bytes taken out of the file."""
+    now = os.fstat(fd).st_size
+    if now <= head + end:
+        return 0
+    kept = os.pread(fd, end, now - end)
+    os.ftruncate(fd, head)
+    os.write(fd, kept)  # O_APPEND: right after the head
+    return now - head - len(kept)
 
 
 def read_tail(path: Path, *, keep: int) -> str:

@@ -2,7 +2,8 @@
 
 Every POLL_SECONDS it reaps the sandbox if it ended and enforces the wall clock;
 every CHECK_SECONDS it reads CPU time (all processes, from the cgroup) and /output's
-size; every poll, the log's size (trimming the log); without a memory cgroup it also
+size, and sends the warning before a time limit when it is due (warning.py);
+every poll, the log's size (trimming the log); without a memory cgroup it also
 sums the resident memory of the process tree. About every TICK_SECONDS it calls
 the caller's ``tick`` (False cancels the run). Whatever stops the run is
 recorded, so the verdict never depends on what the program printed.
@@ -23,6 +24,7 @@ from pathlib import Path
 from worker.sandbox import logs, outputs
 from worker.sandbox.base import Limits, Tick
 from worker.sandbox.cgroups import RunCgroups
+from worker.sandbox.warning import Limit, TimeWarning
 
 POLL_SECONDS = 0.05
 CHECK_SECONDS = 0.2
@@ -45,11 +47,12 @@ class Watched:
     pid: int
     limits: Limits
     output_dir: Path
-    log_path: Path
-    log_max_bytes: int  # RLIMIT_FSIZE: a log this long has hit the wall
+    log: logs.RunLog  # its size_limit is RLIMIT_FSIZE: a log this long has hit the wall
     cgroups: RunCgroups
     tick: Tick | None = None
     disk_full: Callable[[], bool] = lambda: False  # the run's own disk (disk.py) is full
+    # Sends the warning (SIGTERM) to the program if it listens; True when sent.
+    warn: Callable[[], bool] = lambda: False
 
 
 @dataclass
@@ -60,10 +63,12 @@ class Outcome:
     wall_seconds: float
     peak_rss_bytes: int = 0  # polled; only filled without a memory cgroup
     log_overflowed: bool = False
+    warned_of: Limit | None = None  # the warning was sent, before this limit
 
 
 @dataclass
 class _State:
+    warning: TimeWarning
     started: float = field(default_factory=time.monotonic)
     next_check: float = 0.0
     next_tick: float = 0.0
@@ -73,7 +78,8 @@ class _State:
 
 def watch(watched: Watched, *, kill: Callable[[], None]) -> Outcome:
     """Wait for ``watched.pid`` to end, killing it (``kill``) when a limit is crossed."""
-    state = _State()
+    limits = watched.limits
+    state = _State(warning=TimeWarning(limits.wall_seconds, limits.cpu_seconds))
     with _exit_waiter(watched.pid) as wait:
         while True:
             reaped = os.wait4(watched.pid, os.WNOHANG)
@@ -130,8 +136,10 @@ def _due_stop(watched: Watched, state: _State) -> Stop | None:
 def _check_limits(watched: Watched, state: _State) -> Stop | None:
     limits = watched.limits
     usage = watched.cgroups.usage() if watched.cgroups.enabled else None
-    if usage is not None and (usage.cpu_seconds or 0.0) > limits.cpu_seconds:
+    cpu = usage.cpu_seconds if usage is not None else None
+    if cpu is not None and cpu > limits.cpu_seconds:
         return Stop.CPU  # summed over every process; RLIMIT_CPU is per process
+    _warn_if_due(watched, state, cpu)
     if not watched.cgroups.limits_memory:
         rss = tree_rss_bytes(watched.pid)
         state.peak_rss_bytes = max(state.peak_rss_bytes, rss)
@@ -143,11 +151,19 @@ def _check_limits(watched: Watched, state: _State) -> Stop | None:
     return None
 
 
+def _warn_if_due(watched: Watched, state: _State, cpu: float | None) -> None:
+    warning = state.warning
+    limit = warning.due(wall=time.monotonic() - state.started, cpu=cpu)
+    if limit is not None and watched.warn():
+        warning.sent = limit
+
+
 def _keep_log_short(watched: Watched, state: _State) -> None:
-    if logs.size(watched.log_path) >= watched.log_max_bytes or watched.disk_full():
+    log = watched.log
+    if logs.size(log.path) >= log.size_limit or watched.disk_full():
         state.log_overflowed = True  # the program's writes to stdout now fail (EFBIG, ENOSPC)
-    if logs.allocated(watched.log_path) > trim_threshold(watched.limits.log_bytes):
-        logs.trim(watched.log_path, keep=watched.limits.log_bytes, size_limit=watched.log_max_bytes)
+    if logs.allocated(log.path) > trim_threshold(watched.limits.log_bytes):
+        log.trim()
 
 
 def trim_threshold(log_bytes: int) -> int:
@@ -166,6 +182,7 @@ def _outcome(
         wall_seconds=time.monotonic() - state.started,
         peak_rss_bytes=state.peak_rss_bytes,
         log_overflowed=state.log_overflowed,
+        warned_of=state.warning.sent,
     )
 
 

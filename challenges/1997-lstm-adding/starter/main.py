@@ -13,8 +13,11 @@ TODO: a recurrent network that reads the sequence step by step.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import signal
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +31,39 @@ STEPS = 300
 BATCH = 64
 LEARNING_RATE = 1e-2
 VALIDATION = 1000  # training sequences kept aside to measure yourself
+
+
+# --- The warning before the time limit ---
+# A little before the wall-clock or CPU limit (30 s before it, a tenth of it for limits
+# under 300 s) the grader sends SIGTERM to a program that catches it. Training inside
+# `with stop_at_the_warning():` stops where it is; the program goes on with the model
+# as it stands, and what it then writes is scored (the page says it was cut short).
+class TimeUp(Exception):
+    """SIGTERM came: the time limit is near."""
+
+
+@contextlib.contextmanager
+def stop_at_the_warning() -> Iterator[None]:
+    armed = True
+
+    def time_up(signum: int, frame: object) -> None:
+        if armed:
+            raise TimeUp
+
+    signal.signal(signal.SIGTERM, time_up)
+    try:
+        yield
+    except TimeUp:
+        print(
+            "SIGTERM: the time limit is near; going on with the model as it stands",
+            file=sys.stderr,
+            flush=True,
+        )
+    finally:
+        armed = False  # a warning after training no longer interrupts anything
+
+
+# --- end of the warning block ---
 
 
 class Model(nn.Module):
@@ -79,7 +115,8 @@ def main() -> None:
     with np.load(data / "train.npz") as archive:
         x, y = torch.from_numpy(archive["x"]), torch.from_numpy(archive["y"])
     model = Model().to(device)
-    train(model, x[:-VALIDATION], y[:-VALIDATION], device)
+    with stop_at_the_warning():
+        train(model, x[:-VALIDATION], y[:-VALIDATION], device)
     errors = predict(model, x[-VALIDATION:], device) - y[-VALIDATION:]
     print(
         f"validation mse {errors.pow(2).mean():.4f}; "

@@ -11,9 +11,12 @@ Your job is the TODOs: the convolutional network that reaches 0.99.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 # The CPU-time limit counts every thread. OpenMP's idle threads spin while they
@@ -33,6 +36,39 @@ EPOCHS = 2
 BATCH = 128
 LEARNING_RATE = 1e-3
 VALIDATION = 5000  # training images kept aside to measure the model on
+
+
+# --- The warning before the time limit ---
+# A little before the wall-clock or CPU limit (30 s before it, a tenth of it for limits
+# under 300 s) the grader sends SIGTERM to a program that catches it. Training inside
+# `with stop_at_the_warning():` stops where it is; the program goes on with the model
+# as it stands, and what it then writes is scored (the page says it was cut short).
+class TimeUp(Exception):
+    """SIGTERM came: the time limit is near."""
+
+
+@contextlib.contextmanager
+def stop_at_the_warning() -> Iterator[None]:
+    armed = True
+
+    def time_up(signum: int, frame: object) -> None:
+        if armed:
+            raise TimeUp
+
+    signal.signal(signal.SIGTERM, time_up)
+    try:
+        yield
+    except TimeUp:
+        print(
+            "SIGTERM: the time limit is near; going on with the model as it stands",
+            file=sys.stderr,
+            flush=True,
+        )
+    finally:
+        armed = False  # a warning after training no longer interrupts anything
+
+
+# --- end of the warning block ---
 
 
 def read_idx(path: Path) -> np.ndarray:
@@ -102,7 +138,8 @@ def main() -> None:
     labels = torch.from_numpy(read_idx(data / "train-labels-idx1-ubyte").astype(np.int64))
     labels = labels.to(device)
     model = Model().to(device)
-    train(model, images[VALIDATION:], labels[VALIDATION:])
+    with stop_at_the_warning():
+        train(model, images[VALIDATION:], labels[VALIDATION:])
     held_out = predict(model, images[:VALIDATION]) == labels[:VALIDATION].cpu().numpy()
     print(f"validation accuracy {held_out.mean():.4f} on {VALIDATION} held-out images")
     predicted = predict(model, to_tensor(read_idx(data / "test-images-idx3-ubyte"), device))

@@ -11,9 +11,12 @@ look at your samples, then work through the TODOs.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import signal
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +31,39 @@ LATENT = 32
 STEPS = 600  # TODO: far more rounds; a GAN needs thousands to draw digits
 BATCH = 64
 N_SAMPLES = 10_000  # the grader wants exactly this many images
+
+
+# --- The warning before the time limit ---
+# A little before the wall-clock or CPU limit (30 s before it, a tenth of it for limits
+# under 300 s) the grader sends SIGTERM to a program that catches it. Training inside
+# `with stop_at_the_warning():` stops where it is; the program goes on with the model
+# as it stands, and what it then writes is scored (the page says it was cut short).
+class TimeUp(Exception):
+    """SIGTERM came: the time limit is near."""
+
+
+@contextlib.contextmanager
+def stop_at_the_warning() -> Iterator[None]:
+    armed = True
+
+    def time_up(signum: int, frame: object) -> None:
+        if armed:
+            raise TimeUp
+
+    signal.signal(signal.SIGTERM, time_up)
+    try:
+        yield
+    except TimeUp:
+        print(
+            "SIGTERM: the time limit is near; going on with the model as it stands",
+            file=sys.stderr,
+            flush=True,
+        )
+    finally:
+        armed = False  # a warning after training no longer interrupts anything
+
+
+# --- end of the warning block ---
 
 
 def read_idx(path: Path) -> np.ndarray:
@@ -83,7 +119,8 @@ def main() -> None:
     # Pixels 0..255 -> [-1, 1], the range of the generator's tanh.
     images = torch.from_numpy(train_images.reshape(-1, 784).astype(np.float32) / 127.5 - 1.0)
     generator, discriminator = make_generator(), make_discriminator()
-    train(generator, discriminator, images)
+    with stop_at_the_warning():
+        train(generator, discriminator, images)
     with torch.no_grad():
         fake = generator(torch.randn(N_SAMPLES, LATENT)).reshape(N_SAMPLES, 28, 28)
     # Back to 0..255, rounded, as uint8: the only format the grader accepts.

@@ -14,11 +14,47 @@ log-probabilities of each character of vocab.json coming next. Logs go to stderr
 
 from __future__ import annotations
 
+import contextlib
 import json
+import signal
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
+
+
+# --- The warning before the time limit ---
+# A little before the wall-clock or CPU limit (30 s before it, a tenth of it for limits
+# under 300 s) the grader sends SIGTERM to a program that catches it. Training inside
+# `with stop_at_the_warning():` stops where it is; the program goes on with the model
+# as it stands, and what it then writes is scored (the page says it was cut short).
+class TimeUp(Exception):
+    """SIGTERM came: the time limit is near."""
+
+
+@contextlib.contextmanager
+def stop_at_the_warning() -> Iterator[None]:
+    armed = True
+
+    def time_up(signum: int, frame: object) -> None:
+        if armed:
+            raise TimeUp
+
+    signal.signal(signal.SIGTERM, time_up)
+    try:
+        yield
+    except TimeUp:
+        print(
+            "SIGTERM: the time limit is near; going on with the model as it stands",
+            file=sys.stderr,
+            flush=True,
+        )
+    finally:
+        armed = False  # a warning after training no longer interrupts anything
+
+
+# --- end of the warning block ---
 
 
 def log(message: str) -> None:
@@ -45,7 +81,9 @@ def main() -> None:
     vocab = json.loads((data / "vocab.json").read_text(encoding="utf-8"))
     index = {c: i for i, c in enumerate(vocab)}
     text = (data / "train.txt").read_text(encoding="utf-8")
-    model = train_bigram(np.array([index[c] for c in text]), len(vocab))
+    model = train_bigram(np.zeros(0, dtype=np.int64), len(vocab))  # uniform, if cut short
+    with stop_at_the_warning():
+        model = train_bigram(np.array([index[c] for c in text]), len(vocab))
     log(f"trained a bigram model on {len(text)} characters")
 
     print(json.dumps({"ready": True}), flush=True)

@@ -80,7 +80,7 @@ def test_a_program_that_never_answers_fails_when_the_query_budget_runs_out(inter
 def test_a_program_that_never_gets_ready_runs_into_the_time_limit(interact: Interact):
     outcome = interact("import time\ntime.sleep(600)\n", wall_seconds=2)
     assert outcome.result.status == "time_limit"
-    assert "ran past the time limit" in outcome.reason
+    assert "stopped at its wall-clock time limit" in outcome.reason
     assert "had not printed its ready line" in outcome.reason
 
 

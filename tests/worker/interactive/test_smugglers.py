@@ -119,7 +119,8 @@ def test_what_a_program_saw_never_reaches_its_author_while_the_phase_is_open(
     assert _leaks(_as_seen_by(author, submission), evaluation.text) == []
 
     seen = submission_view(user=author, submission=submission)
-    assert seen.resources is None  # its time, CPU and memory
+    assert seen.resources is None  # its time, CPU and memory, the warning it was sent
+    assert seen.cut_short is None
     assert seen.state == "running" and not seen.is_final  # its end waits for its step
     assert seen.log.endswith(SEALED_NOTE + "\n")
     if submission.state == Submission.State.FAILED:

@@ -55,6 +55,7 @@ def test_an_infinite_loop_hits_the_wall_clock(run_program: Runner):
     began = time.monotonic()
     result = run_program("while True:\n    pass\n", wall_seconds=2, cpu_seconds=30)
     assert result.status is Status.TIME_LIMIT
+    assert result.limit_hit == "wall"
     assert time.monotonic() - began < 2 + 2.5
 
 
@@ -62,6 +63,7 @@ def test_cpu_time_is_limited_even_before_the_wall_clock(run_program: Runner):
     began = time.monotonic()
     result = run_program("while True:\n    pass\n", wall_seconds=10, cpu_seconds=1)
     assert result.status is Status.TIME_LIMIT, result
+    assert result.limit_hit == "cpu"
     assert time.monotonic() - began < 5
 
 
@@ -69,7 +71,88 @@ def test_sleeping_forever_hits_the_wall_clock(run_program: Runner):
     began = time.monotonic()
     result = run_program("import time\ntime.sleep(3600)\n", wall_seconds=2)
     assert result.status is Status.TIME_LIMIT
+    assert result.limit_hit == "wall"
+    # It does not catch SIGTERM: it was never sent the warning, and ran to the limit.
+    assert result.warned_of is None and result.wall_seconds >= 2
     assert time.monotonic() - began < 2 + 2.5
+
+
+# A program that catches the warning (SIGTERM, a tenth of a limit under 300 s before
+# it: worker/sandbox/warning.py), writes its predictions and ends, as the starters do.
+CATCHES_THE_WARNING = """
+    import pathlib, signal, sys, time
+    def time_up(signum, frame):
+        pathlib.Path("/output/predictions.csv").write_text("id,label\\n0,1\\n")
+        print("warned: wrote what I had", flush=True)
+        sys.exit(0)
+    signal.signal(signal.SIGTERM, time_up)
+    print("listening", flush=True)
+"""
+
+
+def test_a_program_that_catches_the_warning_before_the_wall_limit_writes_and_is_ok(
+    run_program: Runner, run_dirs: RunDirs
+):
+    result = run_program(
+        CATCHES_THE_WARNING + "    time.sleep(3600)\n", wall_seconds=15, cpu_seconds=15
+    )
+    assert result.status is Status.OK, result
+    assert result.warned_of == "wall" and result.limit_hit is None
+    assert "warned: wrote what I had" in result.log_tail
+    assert (run_dirs.output / "predictions.csv").read_text() == "id,label\n0,1\n"
+    assert 13.5 - 0.5 <= result.wall_seconds < 15  # warned 1.5 s before the 15 s limit
+
+
+def test_a_program_burning_cpu_is_warned_before_the_cpu_limit(
+    run_program: Runner, run_dirs: RunDirs
+):
+    # 16 s of CPU: warned 1.6 s of CPU before it (at one CPU second per second), time
+    # enough for the docker backend's exec in the container on a busy machine.
+    result = run_program(
+        CATCHES_THE_WARNING + "    while True:\n        pass\n", wall_seconds=120, cpu_seconds=16
+    )
+    assert result.status is Status.OK, result
+    assert result.warned_of == "cpu"
+    assert "warned: wrote what I had" in result.log_tail
+    assert (run_dirs.output / "predictions.csv").exists()
+    assert result.cpu_seconds < 16
+
+
+def test_a_program_that_ignores_the_warning_is_stopped_at_the_limit(run_program: Runner):
+    began = time.monotonic()
+    result = run_program(
+        """
+        import signal, time
+        signal.signal(signal.SIGTERM, lambda *_: print("warned; carrying on", flush=True))
+        while True:
+            time.sleep(0.05)
+    """,
+        wall_seconds=10,
+    )
+    assert result.status is Status.TIME_LIMIT, result
+    assert result.warned_of == "wall" and result.limit_hit == "wall"
+    assert "warned; carrying on" in result.log_tail
+    assert result.wall_seconds >= 10 and time.monotonic() - began < 10 + 2.5
+
+
+def test_the_kept_log_holds_its_head_and_its_end(run_program: Runner):
+    result = run_program(
+        """
+        import sys, time
+        print("FIRST LINE", flush=True)
+        time.sleep(1.5)  # a training loop's first lines, then a long run of output
+        line = "x" * 99 + "\\n"
+        for _ in range(50_000):  # 5 MB: trimmed, or rotated by the engine
+            sys.stdout.write(line)
+        print("LAST LINE")
+    """,
+        wall_seconds=30,
+    )
+    assert result.status is Status.OK, result.log_tail[-500:]
+    assert result.log_tail.startswith("FIRST LINE\n"), result.log_tail[:200]
+    assert result.log_tail.endswith("LAST LINE\n")
+    assert "bytes of the log left out here ...]" in result.log_tail
+    assert len(result.log_tail) <= 8 * 1024  # FAST's log_bytes
 
 
 def test_a_memory_bomb_hits_the_memory_limit(run_program: Runner):

@@ -6,13 +6,14 @@ from __future__ import annotations
 import json
 import resource
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
-from tests.support.fake_docker import FakeClient, FakeContainer
+from tests.support.fake_docker import FakeClient, FakeContainer, FakeExecApi
 from tests.support.sandbox import limits as sandbox_limits
-from worker.sandbox import Limits, SandboxSpec, SandboxUnavailable, Status
+from worker.sandbox import Limits, SandboxSpec, SandboxUnavailable, Status, warning
 from worker.sandbox.docker import DockerBackend, container_spec, parse_path_map
 from worker.sandbox.docker_owners import (
     LABEL,
@@ -178,7 +179,9 @@ def test_rlimit_as_is_never_set():
     assert resource.RLIMIT_AS not in rlimits(LIMITS, count_processes=True)
 
 
-def _fake_run(tmp_path: Path, container: FakeContainer, **limits: float):
+def _fake_run(
+    tmp_path: Path, container: FakeContainer, api: FakeExecApi | None = None, **limits: float
+):
     for name in ("code", "data", "out"):
         (tmp_path / name).mkdir(exist_ok=True)
     spec = SandboxSpec(
@@ -188,7 +191,7 @@ def _fake_run(tmp_path: Path, container: FakeContainer, **limits: float):
         runtime="numpy",
         limits=sandbox_limits(**{"wall_seconds": 2.0, **limits}),
     )  # type: ignore[arg-type]
-    client = FakeClient(container)
+    client = FakeClient(container, api)
     return DockerBackend(client=client).run(spec), client
 
 
@@ -216,6 +219,39 @@ def test_a_container_past_its_wall_clock_is_killed_and_removed(tmp_path: Path):
     result, _ = _fake_run(tmp_path, container, wall_seconds=0.5)
     assert result.status is Status.TIME_LIMIT
     assert container.calls == ["kill", "remove"]
+
+
+def test_the_warning_is_sent_from_inside_the_container_and_recorded(tmp_path: Path):
+    api = FakeExecApi(exit_code=0)  # signal_main: SENT
+    container = FakeContainer(runs_for=60, state={"ExitCode": 0})
+    result, _ = _fake_run(tmp_path, container, api, wall_seconds=2.0)
+    assert result.warned_of == "wall"
+    assert result.status is Status.TIME_LIMIT and result.limit_hit == "wall"
+    python, *flags, source = api.commands[0]
+    assert python == "/opt/runtime/bin/python" and flags == ["-I", "-S", "-c"]
+    assert "signal_main(1)" in source
+
+
+def test_a_warning_exec_that_never_ends_does_not_hold_up_the_limit(tmp_path: Path):
+    # The program can stop the exec'd helper (same user): the watch never waits on it.
+    api = FakeExecApi(exit_code=None)
+    container = FakeContainer(runs_for=60, state={"ExitCode": 0})
+    began = time.monotonic()
+    result, _ = _fake_run(tmp_path, container, api, wall_seconds=2.0)
+    assert result.status is Status.TIME_LIMIT and result.warned_of is None
+    assert time.monotonic() - began < 3
+    assert len(api.commands) == 1  # not started again while the first runs
+
+
+def test_a_program_not_listening_is_asked_again_and_never_recorded_as_warned(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(warning, "RETRY_SECONDS", 0.1)
+    api = FakeExecApi(exit_code=1)  # signal_main: NOT_LISTENING
+    container = FakeContainer(runs_for=60, state={"ExitCode": 0})
+    result, _ = _fake_run(tmp_path, container, api, wall_seconds=5.0)
+    assert result.warned_of is None
+    assert len(api.commands) >= 2  # tried again every RETRY_SECONDS while due
 
 
 def test_granted_cores_pin_the_container_and_size_its_quota_and_threads():

@@ -16,26 +16,64 @@ from worker.sandbox.monitor import tree_rss_bytes
 MiB = 1024 * 1024
 
 
-@pytest.mark.parametrize("folder", ["/tmp", "/dev/shm"])  # ext4 here (collapse), tmpfs (copy)
-def test_trimming_the_log_keeps_its_end_and_appends_continue_after_it(folder: str):
+def _printed(count: int) -> bytes:
+    return b"".join(b"line %06d\n" % i for i in range(count))
+
+
+@pytest.mark.parametrize("folder", ["/tmp", "/dev/shm"])  # ext4 here (collapse), tmpfs (punch)
+def test_trimming_the_log_keeps_its_head_and_end_and_appends_continue_after_it(folder: str):
     if not Path(folder).is_dir():
         pytest.skip(f"no {folder}")
     with tempfile.TemporaryDirectory(dir=folder) as scratch:
-        path = Path(scratch) / "log"
-        fd = logs.open_log(path)
-        written = b"".join(b"line %06d\n" % i for i in range(10_000)) + b"last line\n"
+        log = logs.RunLog(Path(scratch) / "log", keep=8192, size_limit=64 * MiB)
+        fd = logs.open_log(log.path)
+        written = _printed(100_000) + b"last line\n"  # 1.1 MB
         os.write(fd, written)
-        logs.trim(path, keep=100, size_limit=64 * 1024 * 1024)
+        log.trim()
         os.write(fd, b"after\n")
         os.close(fd)
-        content = path.read_bytes()
         block = max(os.statvfs(scratch).f_bsize, os.sysconf("SC_PAGE_SIZE"))
-        assert logs.allocated(path) <= 2 * block + 100  # the head's storage is given back
-    # A punched head (tmpfs) reads as zeros; a collapsed one is gone.
-    kept = content.removeprefix(logs.TRIM_NOTICE).lstrip(b"\0")
-    assert (written + b"after\n").endswith(kept)  # a suffix of what was printed, in order
-    assert len(kept) >= 100 + len(b"after\n")
-    assert len(kept) <= 100 + block + len(b"after\n")
+        assert logs.allocated(log.path) <= 8192 + 3 * block  # the middle's storage is given back
+        kept = log.read()
+    head, end = logs.shares(8192)
+    everything = written + b"after\n"
+    assert kept.startswith(everything[:head].decode())
+    assert kept.endswith(everything[-end:].decode())
+    left_out = len(everything) - head - end
+    assert f"\n[... {left_out:,} bytes of the log left out here ...]\n" in kept
+    assert len(kept) <= 8192
+
+
+def test_a_log_copied_over_when_it_cannot_be_cut_in_place_keeps_head_and_end(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    # A filesystem with neither collapse nor punch (or a punched log near RLIMIT_FSIZE).
+    monkeypatch.setattr(logs, "_collapse_middle", lambda fd, **_: None)
+    monkeypatch.setattr(logs, "_punch_middle", lambda fd, **_: False)
+    log = logs.RunLog(tmp_path / "log", keep=4096, size_limit=64 * MiB)
+    fd = logs.open_log(log.path)
+    written = _printed(50_000)
+    os.write(fd, written)
+    log.trim()
+    os.write(fd, b"after\n")
+    os.close(fd)
+    head, end = logs.shares(4096)
+    assert log.path.stat().st_size == head + end + len(b"after\n")
+    kept = log.read()
+    assert kept.startswith(written[:head].decode()) and kept.endswith("after\n")
+    assert f"[... {len(written) + 6 - head - end:,} bytes of the log left out here ...]" in kept
+
+
+def test_a_short_log_is_kept_whole_and_a_long_one_as_head_count_and_end():
+    assert logs.keep_ends(b"short\n", keep=4096) == "short\n"
+    raw = b"HEAD\n" + b"." * 10_000 + b"\nEND\n"
+    kept = logs.keep_ends(raw, keep=2048)
+    head, end = logs.shares(2048)
+    assert kept.startswith("HEAD\n") and kept.endswith("\nEND\n")
+    assert f"[... {len(raw) - head - end:,} bytes of the log left out here ...]" in kept
+    assert len(kept) <= 2048
+    # Under 1 KiB only the end is kept; the count still says what is missing.
+    assert logs.keep_ends(raw, keep=200).startswith("\n[... ")
 
 
 def test_the_log_tail_is_the_last_bytes_decoded_leniently(tmp_path: Path):
@@ -43,6 +81,7 @@ def test_the_log_tail_is_the_last_bytes_decoded_leniently(tmp_path: Path):
     path.write_bytes(b"x" * 100 + b"\xff\xfeend\n")
     assert logs.read_tail(path, keep=6) == "\ufffd\ufffdend\n"
     assert logs.read_tail(tmp_path / "missing", keep=6) == ""
+    assert logs.RunLog(tmp_path / "missing", keep=6, size_limit=MiB).read() == ""
 
 
 def test_output_usage_counts_sparse_files_at_their_apparent_size(tmp_path: Path):
