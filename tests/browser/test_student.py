@@ -55,6 +55,8 @@ def test_student_signs_up_submits_watches_it_scored_and_finds_themself(
     shoot(page, "leaderboard")
 
     page.get_by_role("link", name="My submissions").click()
+    page.wait_for_url("**/me/submissions/")
+    page.wait_for_load_state()  # the URL changes before the new document is there
     assert page.locator("td .state-scored").count() == 1
     shoot(page, "my-submissions")
 
