@@ -195,7 +195,7 @@ class DockerBackend(SandboxBackend):
         self.mounts_run_disks = host_paths is None and not os.environ.get(PATH_MAP_ENV)
         self.cpus = cpus
         self._client = client
-        self._engine_is_podman = False
+        self._engine_is_podman: bool | None = None  # asked of the engine once
 
     def run(
         self, spec: SandboxSpec, *, tick: Tick | None = None, channel: Channel | None = None
@@ -245,7 +245,6 @@ class DockerBackend(SandboxBackend):
             raise SandboxUnavailable(f"no Docker engine answers: {exc}") from exc
         # A worker killed mid-run on this host left its container running.
         remove_orphans(client)
-        self._engine_is_podman = _is_podman(client)
         self._client = client
         return client
 
@@ -256,6 +255,8 @@ class DockerBackend(SandboxBackend):
         folder (worker-owned, not mounted into the container), seen through the
         path map when the worker itself runs in a container.
         """
+        if self._engine_is_podman is None:
+            self._engine_is_podman = _is_podman(self._connect())
         if not self._engine_is_podman:
             return None
         path = spec.output_dir.parent / "seccomp.json"
