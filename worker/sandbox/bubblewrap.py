@@ -282,6 +282,7 @@ def _result(
         output_exceeded=outcome.stop is Stop.OUTPUT
         or written.over(max_bytes=limits.output_bytes)
         or outcome.log_overflowed
+        or log.overflowed
         or disk_full
         or logs.size(log.path) >= log.size_limit,
         cpu_seconds=cpu,

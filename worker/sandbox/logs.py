@@ -96,12 +96,18 @@ class RunLog:
     keep: int  # Limits.log_bytes
     size_limit: int  # the program's RLIMIT_FSIZE
     cut_out: int = 0
+    # Seen at a trim: the program's writes to the log were failing (EFBIG at the
+    # size limit, ENOSPC on a full run disk). Kept, because the cut that follows
+    # takes the evidence away (a truncated size, freed blocks) before the
+    # program, failing, has exited and its end is judged.
+    overflowed: bool = False
 
     def trim(self) -> None:
         """Cut the middle out, keeping the head and about the last bytes."""
         head, end = shares(self.keep)
         fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CLOEXEC)
         try:
+            self.overflowed = self.overflowed or _writes_fail(fd, self.size_limit)
             collapsed = _collapse_middle(fd, head=head, end=end)
             if collapsed is not None:
                 self.cut_out += collapsed
@@ -127,6 +133,11 @@ class RunLog:
             return kept_text(os.pread(fd, head, 0), os.pread(fd, end, now - end), left_out=left_out)
         finally:
             os.close(fd)
+
+
+def _writes_fail(fd: int, size_limit: int) -> bool:
+    """Whether an append to the log fails now: at its size limit, or no disk left."""
+    return os.fstat(fd).st_size >= size_limit or os.fstatvfs(fd).f_bavail == 0
 
 
 def _round_up(value: int, unit: int) -> int:

@@ -164,6 +164,7 @@ def _keep_log_short(watched: Watched, state: _State) -> None:
         state.log_overflowed = True  # the program's writes to stdout now fail (EFBIG, ENOSPC)
     if logs.allocated(log.path) > trim_threshold(watched.limits.log_bytes):
         log.trim()
+        state.log_overflowed = state.log_overflowed or log.overflowed
 
 
 def trim_threshold(log_bytes: int) -> int:

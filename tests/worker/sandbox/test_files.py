@@ -64,6 +64,24 @@ def test_a_log_copied_over_when_it_cannot_be_cut_in_place_keeps_head_and_end(
     assert f"[... {len(written) + 6 - head - end:,} bytes of the log left out here ...]" in kept
 
 
+def test_a_trim_remembers_a_log_at_its_size_limit_after_cutting_it_below(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    # The program's next write failed (EFBIG) just before the trim; once cut, the
+    # file is small again, and only the trim saw why the program then ended.
+    monkeypatch.setattr(logs, "_collapse_middle", lambda fd, **_: None)
+    monkeypatch.setattr(logs, "_punch_middle", lambda fd, **_: False)
+    log = logs.RunLog(tmp_path / "log", keep=4096, size_limit=50_000)
+    fd = logs.open_log(log.path)
+    os.write(fd, b"line\n" * 9_000)  # 45,000 bytes: under the limit
+    log.trim()
+    assert not log.overflowed
+    os.write(fd, b"x" * (50_000 - log.path.stat().st_size))  # now at it
+    os.close(fd)
+    log.trim()
+    assert log.overflowed and log.path.stat().st_size < 50_000
+
+
 def test_a_short_log_is_kept_whole_and_a_long_one_as_head_count_and_end():
     assert logs.keep_ends(b"short\n", keep=4096) == "short\n"
     raw = b"HEAD\n" + b"." * 10_000 + b"\nEND\n"
