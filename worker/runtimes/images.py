@@ -77,12 +77,23 @@ def ensure_base(*, work_dir: Path, env: dict[str, str]) -> str:
     work_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=work_dir, prefix="rootfs-") as rootfs:
         print(f"base: debootstrap {SUITE} into {rootfs}")
-        _run(["debootstrap", "--variant=minbase", SUITE, rootfs, MIRROR], stdout=subprocess.DEVNULL)
+        try:
+            _run(
+                ["debootstrap", "--variant=minbase", SUITE, rootfs, MIRROR],
+                stdout=subprocess.DEVNULL,
+            )
+        finally:
+            # debootstrap can leave the chroot's /proc mounted (seen on a fresh
+            # machine): tar would archive the host's processes, and the folder
+            # could not be removed.
+            unmount_under(Path(rootfs))
         for cache in ("var/cache/apt/archives", "var/lib/apt/lists"):
             for entry in (Path(rootfs) / cache).glob("*"):
                 if entry.is_file():
                     entry.unlink()
-        tar = subprocess.Popen(["tar", "-C", rootfs, "-c", "."], stdout=subprocess.PIPE)
+        tar = subprocess.Popen(
+            ["tar", "--one-file-system", "-C", rootfs, "-c", "."], stdout=subprocess.PIPE
+        )
         _run(
             [
                 "podman",
@@ -101,6 +112,16 @@ def ensure_base(*, work_dir: Path, env: dict[str, str]) -> str:
         if tar.wait() != 0:
             raise SystemExit("tar of the base rootfs failed")
     return BASE_IMAGE
+
+
+def unmount_under(root: Path) -> None:
+    """Unmount whatever is mounted at or below ``root``, deepest first."""
+    prefix = str(root.resolve())
+    with open("/proc/self/mounts", encoding="utf-8") as mounts:
+        points = [line.split()[1] for line in mounts]
+    inside = [p for p in points if p == prefix or p.startswith(prefix + "/")]
+    for point in sorted(set(inside), key=len, reverse=True):
+        subprocess.run(["umount", "--lazy", point], check=False)
 
 
 def fill_wheelhouse(
