@@ -1,5 +1,6 @@
 """The worker's door for the web: the one module of ``worker`` that ``server`` imports.
 
+- ``request_dry_run``: send a dry run (uncharged, on a training sample) to a worker.
 - ``request_dispatch``: ask a dispatcher to move pending submissions to the queue.
   It sends a task to the maintenance queue (the ``beat`` process runs it) instead
   of running the fair-share pass inside the web request.
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 import redis
 
-from worker import broker, dispatch, preparation, reaper
+from worker import broker, dispatch, dry_runs, preparation, reaper
 from worker.incidents import Incident, incidents_since
 from worker.installing import install as install_prepared_data
 from worker.installing import prepared_problems, staging_beside
@@ -47,6 +48,7 @@ __all__ = [
     "reap_now",
     "reaper_seconds_since_last_run",
     "request_dispatch",
+    "request_dry_run",
     "request_preparation",
     "runtime_packages",
     "staging_beside",
@@ -59,6 +61,12 @@ def request_dispatch() -> None:
     """Ask a dispatcher for one fair-share pass soon (after an upload, a cancel, a
     rescore); see ``worker.dispatch.request``."""
     dispatch.request()
+
+
+def request_dry_run(dry_run_id: int, *, gpu_mode: str) -> None:
+    """Send a dry run (``worker.dry_runs``) to the short lane of its challenge's
+    device (``gpu_mode``: the challenge's ``gpu``)."""
+    dry_runs.request(dry_run_id, gpu_mode=gpu_mode)
 
 
 def request_preparation(preparation_id: int) -> None:

@@ -2,7 +2,7 @@
 
 Whoever ran ``prepare.py`` (a worker's sandbox for an uploaded bundle, the setup
 process for a repository bundle) hands a staging folder with ``public/`` and
-``hidden/`` here: it is checked, public data and the starter kit are zipped, and
+``hidden/`` (and, for a bundle that offers dry runs, ``dry_run/``) here: it is checked, public data and the starter kit are zipped, and
 the folder is swapped in by rename, so a failed or interrupted prepare never
 leaves half a data set behind. No Django here."""
 
@@ -30,6 +30,13 @@ def prepared_problems(staging: Path) -> list[str]:
             problems.append(f"prepare.py did not write a {folder}/ folder")
     if not (staging / "hidden" / "labels.csv").is_file():
         problems.append("prepare.py did not write hidden/labels.csv")
+    dry_run = staging / "dry_run"
+    if dry_run.exists() and not (
+        (dry_run / "public").is_dir() and (dry_run / "hidden" / "labels.csv").is_file()
+    ):
+        problems.append(
+            "prepare_dry_run did not write dry_run/public and dry_run/hidden/labels.csv"
+        )
     return problems
 
 
@@ -60,9 +67,13 @@ def zip_folder(folder: Path, target: Path | IO[bytes]) -> None:
 def _swap_in(staging: Path, data_dir: Path) -> None:
     data_dir.parent.mkdir(parents=True, exist_ok=True)
     # The sandbox uid reads public data; hidden labels stay readable by the worker only.
-    for path in [staging, *(staging / "public").rglob("*"), staging / "public"]:
+    readable = [staging / "public", staging / "dry_run", staging / "dry_run" / "public"]
+    readable += [*(staging / "public").rglob("*"), *(staging / "dry_run" / "public").rglob("*")]
+    for path in [staging, *(p for p in readable if p.exists())]:
         path.chmod(0o755 if path.is_dir() else 0o644)
     (staging / "hidden").chmod(0o700)
+    if (staging / "dry_run" / "hidden").exists():
+        (staging / "dry_run" / "hidden").chmod(0o700)
     old = data_dir.with_name(f".{data_dir.name}.old.{uuid.uuid4().hex[:8]}")
     if data_dir.exists():
         data_dir.rename(old)

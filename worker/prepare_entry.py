@@ -2,7 +2,8 @@
 beside the bundle's files and the ``graders`` package into ``/submission``).
 
 It calls the bundle's ``prepare(public_dir=, hidden_dir=, datasets_dir=)`` with
-``/output/public``, ``/output/hidden`` and the raw datasets at ``/data``; the
+``/output/public``, ``/output/hidden`` and the raw datasets at ``/data`` (then its
+``prepare_dry_run``, if it has one, into ``/output/dry_run``); the
 worker checks and installs what it wrote. It runs with nothing of the platform
 but these folders: no network, no database, no secrets."""
 
@@ -32,6 +33,8 @@ def main() -> int:
     hidden.mkdir(exist_ok=True)
     try:
         module.prepare(public_dir=public, hidden_dir=hidden, datasets_dir=DATASETS)
+        if hasattr(module, "prepare_dry_run"):  # optional: the dry run's sample
+            module.prepare_dry_run(public_dir=public, dry_run_dir=OUTPUT / "dry_run")
     except FileNotFoundError as exc:
         print(f"raw data not found: {exc.filename or exc}", file=sys.stderr)
         return DATA_MISSING

@@ -4,7 +4,7 @@ Tasks are sent by name (``app.send_task``), so no sender imports this module."""
 
 from __future__ import annotations
 
-from worker import dispatch, preparation, reaper
+from worker import dispatch, dry_runs, preparation, reaper
 from worker.celery import app
 from worker.execution import execute_submission
 
@@ -50,3 +50,10 @@ def dispatch_pending() -> None:
 )
 def prepare_bundle(preparation_id: int) -> None:
     preparation.prepare_uploaded(preparation_id=preparation_id)
+
+
+# A dry run (worker.dry_runs), on its device's short lane: uncharged, capped at
+# DRY_RUN_SECONDS. Idempotent: a redelivered task finds it no longer queued.
+@app.task(name="worker.tasks.dry_run", acks_late=True, ignore_result=True, time_limit=600)
+def dry_run(dry_run_id: int) -> None:
+    dry_runs.execute_dry_run(dry_run_id=dry_run_id)

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from graders.dry_runs import sample_labelled_csv
 from graders.splits import assign_splits, write_hidden_labels
 
 SEED = 1958
@@ -99,6 +100,14 @@ def prepare(*, public_dir: Path, hidden_dir: Path, datasets_dir: Path) -> None:
         ids=ids,
         labels=[int(y) for y in test_y],
         splits=assign_splits(N_TEST, public_fraction=PUBLIC_FRACTION, seed=SPLIT_SEED),
+    )
+
+
+def prepare_dry_run(*, public_dir: Path, dry_run_dir: Path) -> None:
+    """A dry run's data (``graders.dry_runs``): 100 training rows to learn from,
+    50 others set aside as its test items."""
+    sample_labelled_csv(
+        train_csv=public_dir / "train.csv", dry_run_dir=dry_run_dir, n_train=100, n_test=50
     )
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from graders.dry_runs import PUBLIC, pick, write_sample_labels
 from graders.splits import assign_splits, write_hidden_labels
 
 SEED = 1997
@@ -74,6 +75,18 @@ def prepare(*, public_dir: Path, hidden_dir: Path, datasets_dir: Path) -> None:
         labels=[_label(y) for y in test_y],
         splits=assign_splits(N_TEST, public_fraction=PUBLIC_FRACTION, seed=SPLIT_SEED),
     )
+
+
+def prepare_dry_run(*, public_dir: Path, dry_run_dir: Path) -> None:
+    """A dry run's data (``graders.dry_runs``): 1,000 training sequences to learn
+    from, 200 others set aside as its test items."""
+    with np.load(public_dir / "train.npz") as train:
+        x, y = train["x"], train["y"]
+    learn, held = pick(len(x), n_train=1_000, n_test=200)
+    (dry_run_dir / PUBLIC).mkdir(parents=True, exist_ok=True)
+    write_npz(dry_run_dir / PUBLIC / "train.npz", {"x": x[learn], "y": y[learn]})
+    write_npz(dry_run_dir / PUBLIC / "test.npz", {"x": x[held]})
+    write_sample_labels(dry_run_dir, [_label(value) for value in y[held]])
 
 
 def main() -> None:

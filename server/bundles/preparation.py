@@ -49,6 +49,8 @@ def _run_prepare(bundle_dir: Path, staging: Path, datasets_dir: Path) -> None:
         module.prepare(
             public_dir=staging / "public", hidden_dir=staging / "hidden", datasets_dir=datasets_dir
         )
+        if hasattr(module, "prepare_dry_run"):  # optional: the dry run's sample
+            module.prepare_dry_run(public_dir=staging / "public", dry_run_dir=staging / "dry_run")
     except FileNotFoundError as exc:
         raise DataMissing(f"raw data not found: {exc.filename or exc}") from exc
     except DatasetChecksumError as exc:

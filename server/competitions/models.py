@@ -96,6 +96,18 @@ class Challenge(models.Model):
         return self.data_dir / "hidden"
 
     @property
+    def dry_run_dir(self) -> Path:
+        """The training sample a dry run reads (``graders.dry_runs``), if prepared."""
+        return self.data_dir / "dry_run"
+
+    @property
+    def offers_dry_run(self) -> bool:
+        return (
+            self.data_status == self.DataStatus.READY
+            and (self.dry_run_dir / "hidden" / "labels.csv").is_file()
+        )
+
+    @property
     def direction(self) -> str:
         return str(self.grading.get("direction", "higher"))
 

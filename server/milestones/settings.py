@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "server.instructor",
     "server.teams",
     "server.courses",
+    "server.dry_runs",
     "axes",
     "csp",
     "django_ratelimit",
@@ -253,6 +254,10 @@ LIVE_PUSH = env_bool("MILESTONES_LIVE_PUSH", True)
 # Runs expected to take at most this long (the median of a challenge's recent runs,
 # or its wall limit before it has any) go to the short lane (worker.queues).
 SHORT_LANE_SECONDS = env_int("MILESTONES_SHORT_LANE_SECONDS", 120)
+# A dry run (server.dry_runs): at most this many seconds of wall and CPU time, on
+# a training sample, uncharged; one at a time per student, this many an hour.
+DRY_RUN_SECONDS = env_int("MILESTONES_DRY_RUN_SECONDS", 20)
+DRY_RUNS_PER_HOUR = env_int("MILESTONES_DRY_RUNS_PER_HOUR", 30)
 # Jobs one participant may have queued or running at once (fairness).
 MAX_ACTIVE_JOBS_PER_USER = env_int("MILESTONES_MAX_ACTIVE_JOBS_PER_USER", 2)
 # A running submission's lease: renewed by the worker's heartbeat; once expired,

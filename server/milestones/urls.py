@@ -8,6 +8,7 @@ urlpatterns = [
     path("instructor/", include("server.instructor.urls")),
     path("", include("server.competitions.urls")),
     path("", include("server.submissions.urls")),
+    path("", include("server.dry_runs.urls")),
     path("", include("server.leaderboards.urls")),
     path("", include("server.operations.urls")),
     path("", include("server.teams.urls")),

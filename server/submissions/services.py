@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from server.accounts.models import User
 from server.accounts.roles import is_entrant
-from server.competitions.deadlines import acceptance
+from server.competitions.deadlines import Acceptance, acceptance
 from server.competitions.models import Challenge
 from server.competitions.selectors import finals_open_for, phase_of
 from server.competitions.services import participant_disqualify
@@ -29,7 +29,11 @@ from server.submissions.uploads import UploadRejected, UploadRules, check_upload
 from worker import api as worker_api
 
 
-def submission_create(*, user: User, challenge: Challenge, upload: UploadedFile) -> Submission:
+def upload_accepted(*, user: User, challenge: Challenge, upload: UploadedFile) -> Acceptance:
+    """Whether ``user`` may run ``upload`` on ``challenge`` now (its phase, their
+    course, the upload itself: a syntax error is refused here, uncharged); the
+    phase's decision, or ``SubmissionRefused`` with the reason. Shared by
+    submissions and dry runs (``server.dry_runs``)."""
     if challenge.data_status != Challenge.DataStatus.READY:
         raise SubmissionRefused("This challenge's data is not installed yet; try again later.")
     entrant = entrant_of(user=user, challenge=challenge)
@@ -51,6 +55,11 @@ def submission_create(*, user: User, challenge: Challenge, upload: UploadedFile)
         check_upload(upload, rules=rules)
     except UploadRejected as exc:
         raise SubmissionRefused(str(exc)) from exc
+    return accepted
+
+
+def submission_create(*, user: User, challenge: Challenge, upload: UploadedFile) -> Submission:
+    accepted = upload_accepted(user=user, challenge=challenge, upload=upload)
     submission = lifecycle.create(
         user=user,
         challenge=challenge,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.dry_runs import dry_run, wait_ended
 from tests.support.pipeline import reference_files, sign_in, starter_files, submit_and_wait
 
 SLUG = "1998-lenet-mnist"
@@ -52,3 +53,16 @@ def test_starter_kit_runs_as_is_and_scores_as_a_weak_submission(
     assert submission.curves["progress"] == 1.0 and submission.curves["series"]["loss"]
     # A linear classifier: near the 1998 linear baseline (0.88), below LeNet's.
     assert 0.85 <= submission.public_score < challenge.baselines.get(name="LeNet-1").score
+
+
+def test_the_starter_passes_a_dry_run_within_its_cap(client, load_challenge, start_worker):
+    """On 1,000 training digits, one epoch (MILESTONES_DRY_RUN=1 says so), well
+    inside the 20 s a dry run gets: the starter as downloaded."""
+    load_challenge(SLUG)
+    start_worker()
+    sign_in(client, "yann")
+    ended = wait_ended(dry_run(client, SLUG, starter_files(SLUG)["main.py"]), timeout=120)
+
+    assert ended.state == "passed", (ended.reason, ended.log)
+    assert ended.sample_items == 200
+    assert "on 200 held-out images" in ended.log

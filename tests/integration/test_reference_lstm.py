@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.dry_runs import dry_run, wait_ended
 from tests.support.pipeline import reference_files, sign_in, starter_files, submit_and_wait
 
 SLUG = "1997-lstm-adding"
@@ -47,3 +48,15 @@ def test_starter_kit_runs_as_is_and_scores_like_always_one(client, load_challeng
     assert "validation mse" in submission.log_tail
     always_one = challenge.baselines.get(position=0).score
     assert abs(submission.public_score - always_one) < 0.02
+
+
+def test_the_starter_passes_a_dry_run_within_its_cap(client, load_challenge, start_worker):
+    """On 1,000 training sequences, 20 steps (MILESTONES_DRY_RUN=1 says so): the
+    starter as downloaded."""
+    load_challenge(SLUG)
+    start_worker()
+    sign_in(client, "sepp")
+    ended = wait_ended(dry_run(client, SLUG, starter_files(SLUG)["main.py"]), timeout=120)
+
+    assert ended.state == "passed", (ended.reason, ended.log)
+    assert ended.sample_items == 200

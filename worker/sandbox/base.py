@@ -62,6 +62,9 @@ class SandboxSpec:
     # MILESTONES_SEED in the program's environment: a seed it may use, recorded
     # with the run, so that the same run can be made again. None: not set.
     seed: int | None = None
+    # MILESTONES_DRY_RUN=1 in its environment: a short check on a training sample
+    # (server.dry_runs), so that the program may train briefly.
+    dry_run: bool = False
 
 
 @dataclass(frozen=True)

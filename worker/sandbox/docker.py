@@ -105,7 +105,10 @@ def container_spec(
         "working_dir": "/submission",
         "user": user,  # never root, whatever the image says
         "environment": layout.sandbox_env(
-            cpus=max(1, int(cpus)), gpu=spec.gpu is not None, seed=spec.seed
+            cpus=max(1, int(cpus)),
+            gpu=spec.gpu is not None,
+            seed=spec.seed,
+            dry_run=spec.dry_run,
         ),
         "hostname": "sandbox",
         "network_mode": "none",  # no network at all, not even the host's loopback

@@ -43,7 +43,9 @@ def etc_files() -> dict[str, bytes]:
     }
 
 
-def sandbox_env(*, cpus: int, gpu: bool, seed: int | None = None) -> dict[str, str]:
+def sandbox_env(
+    *, cpus: int, gpu: bool, seed: int | None = None, dry_run: bool = False
+) -> dict[str, str]:
     """The program's entire environment: nothing of the worker's leaks in."""
     threads = str(max(1, cpus))
     env = {
@@ -70,6 +72,8 @@ def sandbox_env(*, cpus: int, gpu: bool, seed: int | None = None) -> dict[str, s
         env["CUDA_VISIBLE_DEVICES"] = "0"  # the one device node mounted
     if seed is not None:
         env["MILESTONES_SEED"] = str(seed)
+    if dry_run:
+        env["MILESTONES_DRY_RUN"] = "1"
     return env
 
 
@@ -116,7 +120,9 @@ def bwrap_argv(
         "/dev",
         "--chdir",
         "/submission",
-        *_env_args(sandbox_env(cpus=cpus, gpu=gpu is not None, seed=spec.seed)),
+        *_env_args(
+            sandbox_env(cpus=cpus, gpu=gpu is not None, seed=spec.seed, dry_run=spec.dry_run)
+        ),
         "--json-status-fd",
         str(status_fd),
         *(["--seccomp", str(seccomp_fd)] if seccomp_fd is not None else []),
