@@ -40,3 +40,14 @@ def test_the_dqn_challenge_offers_deep_q_learning_and_word_vectors_stay_upcoming
         (dqn, "Deep Q-learning"),
         (None, "Word vectors"),
     ]
+
+
+def test_the_logical_neuron_challenge_opens_1943():
+    neuron = Challenge(slug="1943-logical-neuron", year=1943, title="The logical neuron")
+    first = timeline([neuron])[0]
+    assert (first.year, first.challenge, first.milestone.people) == (
+        1943,
+        neuron,
+        "McCulloch & Pitts",
+    )
+    assert all(item.challenge is not None for item in timeline([neuron]) if item.year == 1943)
