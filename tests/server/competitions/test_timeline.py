@@ -51,3 +51,12 @@ def test_the_logical_neuron_challenge_opens_1943():
         "McCulloch & Pitts",
     )
     assert all(item.challenge is not None for item in timeline([neuron]) if item.year == 1943)
+
+
+def test_the_landing_page_shows_1943_open_once_its_bundle_is_loaded(client, load_challenge):  # type: ignore[no-untyped-def]
+    load_challenge("1943-logical-neuron")
+    html = client.get("/").content.decode()
+    card = html[html.index('id="challenge-1943-logical-neuron"') :].split("</li>")[0]
+    assert "The logical neuron" in card and "McCulloch &amp; Pitts" in card
+    assert "upcoming" not in card and "Data not installed" not in card
+    assert "The logical neuron <span" not in html  # no upcoming card for 1943 beside it
