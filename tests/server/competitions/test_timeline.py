@@ -60,3 +60,5 @@ def test_the_landing_page_shows_1943_open_once_its_bundle_is_loaded(client, load
     assert "The logical neuron" in card and "McCulloch &amp; Pitts" in card
     assert "upcoming" not in card and "Data not installed" not in card
     assert "The logical neuron <span" not in html  # no upcoming card for 1943 beside it
+    page = client.get("/challenges/1943-logical-neuron/").content.decode()
+    assert "1943: a logical calculus of nervous activity" in page and "0.9616" in page
