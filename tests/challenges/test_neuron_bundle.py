@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from graders.contamination.fingerprints import build_fingerprints
+from graders.contamination import build_fingerprints, scan
 from server.bundles.bundle import read_bundle
 from tests.support.bundles import (
     config_of,
@@ -167,7 +167,21 @@ def test_hidden_labels_never_reach_the_public_folder_and_are_fingerprinted(prepa
     header, _ = csv_rows(prepared / "public" / "test.csv")
     assert "label" not in header and "split" not in header
     fingerprints = build_fingerprints(prepared / "hidden")
-    assert len(fingerprints.labels) > 1000 and fingerprints.label_max == 1  # uploads are scanned
+    assert len(fingerprints.labels) > 1000 and fingerprints.label_max == 1
+
+
+def test_an_upload_holding_the_hidden_outputs_is_caught_and_the_kits_and_data_are_not(
+    prepared: Path,
+):
+    fingerprints = build_fingerprints(prepared / "hidden")
+    _, hidden = csv_rows(prepared / "hidden" / "labels.csv")
+    answers = "".join(row["label"] for row in hidden)
+    assert scan("main.py", f'ANSWERS = "{answers}"\n'.encode(), fingerprints) is not None
+    for kit in ("reference", "starter"):
+        source = (BUNDLE / kit / "main.py").read_bytes()
+        assert scan("main.py", source, fingerprints) is None
+    for public in ("train.csv", "test.csv"):  # what a student may embed honestly
+        assert scan(public, (prepared / "public" / public).read_bytes(), fingerprints) is None
 
 
 def test_reference_uses_two_layers_exactly_where_one_unit_cannot_fit(
