@@ -59,7 +59,9 @@ def measure(bundle_dir: Path, *, scratch: Path, gpu: int | None) -> Measured:
     limits = limits_for(bundle.limits)
     outside = _run_outside(bundle, runtime_python, code_dir, data_dir, scratch, gpu)
     inside = _run_inside(bundle, code_dir, data_dir, scratch, limits, gpu)
-    top = bundle.baselines[-1] if bundle.baselines else None
+    # The result the reference promises: the last listed one that is not a bound
+    # (as Challenge.reference_result takes it), never a bound such as a Bayes rate.
+    top = next((b for b in reversed(bundle.baselines) if not b["bound"]), None)
     return Measured(
         slug=bundle.slug,
         metric=bundle.grading.metric,

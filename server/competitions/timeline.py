@@ -23,7 +23,7 @@ class Milestone:
 
 MILESTONES = (
     Milestone(1943, "The logical neuron", "McCulloch & Pitts",
-              "A neuron as a threshold unit: networks of them compute logic.", ("mcculloch", "pitts")),
+              "A neuron as a threshold unit: networks of them compute logic.", ("logical-neuron", "mcculloch", "pitts")),
     Milestone(1958, "The perceptron", "Rosenblatt",
               "A machine that learns its weights from examples, and provably converges.", ("perceptron",)),
     Milestone(1986, "Backpropagation", "Rumelhart, Hinton & Williams",

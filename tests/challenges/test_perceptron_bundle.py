@@ -152,3 +152,4 @@ def test_baseline_scores_in_the_toml_and_the_page_are_the_measured_ones():
     page = page_of(BUNDLE)
     assert all(f"{score:.4f}" in page for pair in scores for score in pair)
     assert "/challenges/1986-xor-backprop/" in page
+    assert "/challenges/1943-logical-neuron/" in page

@@ -22,6 +22,10 @@ RAW_DATA = {
 # slug -> (checksum of public/, checksum of hidden/: the grader artifacts), as
 # graders.artifacts.checksum computes them.
 RECORDED = {
+    "1943-logical-neuron": (
+        "53cb7a9dd8fdbafd1a8cec0818340deeb9bb650f63e28a389b04ac5166dd3f2e",
+        "e4ef7fd595775a8125e65ed6e3c15ee9262a9125f1c758c950e25e9449205cd3",
+    ),
     "1958-perceptron": (
         "607b93694e6cf8201987df9230624e9303be1f23d8fa70ff3a37fa3fce04a2ca",
         "4742253aff219edf604792073954a7ba32e74e711ed035dc336f18f34fa261fd",

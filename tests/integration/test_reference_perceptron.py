@@ -7,19 +7,17 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.pipeline import reference_files, sign_in, starter_files, submit_and_wait
+from tests.support.pipeline import (
+    board_halves,
+    listed_halves,
+    reference_files,
+    sign_in,
+    starter_files,
+    submit_and_wait,
+)
 
 SLUG = "1958-perceptron"
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
-
-
-def _halves(submission) -> tuple[float, float]:  # type: ignore[no-untyped-def]
-    """Its scores as the boards list a baseline's: each half's, to four decimals."""
-    return round(submission.public_score, 4), round(submission.private_score, 4)
-
-
-def _listed(baseline) -> tuple[float, float]:  # type: ignore[no-untyped-def]
-    return baseline.score, baseline.private_score
 
 
 def test_reference_rule_converges_and_matches_the_rosenblatt_baseline(
@@ -35,8 +33,8 @@ def test_reference_rule_converges_and_matches_the_rosenblatt_baseline(
     assert "train accuracy 1.0000" in submission.log_tail  # the rule converged
     majority = challenge.baselines.get(position=0)
     rosenblatt = challenge.baselines.get(position=1)
-    assert _halves(submission) == _listed(rosenblatt)
-    assert min(_halves(submission)) > max(_listed(majority)) + 0.2
+    assert board_halves(submission) == listed_halves(rosenblatt)
+    assert min(board_halves(submission)) > max(listed_halves(majority)) + 0.2
     assert submission.cpu_seconds < challenge.limits["cpu_seconds"]
 
 
@@ -49,4 +47,4 @@ def test_starter_kit_runs_as_is_and_scores_the_majority_baseline(
     submission = submit_and_wait(client, SLUG, starter_files(SLUG), timeout=120)
 
     assert submission.state == "scored", (submission.failure_reason, submission.log_tail)
-    assert _halves(submission) == _listed(challenge.baselines.get(position=0))
+    assert board_halves(submission) == listed_halves(challenge.baselines.get(position=0))

@@ -14,6 +14,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from server.accounts.models import User
+from server.competitions.models import Baseline
 from server.submissions.models import Submission
 from tests.support.paths import REPO
 from tests.support.waiting import wait_for
@@ -58,6 +59,17 @@ def submit_and_wait(  # type: ignore[no-untyped-def]
 ) -> Submission:
     """``submit`` then ``wait_final``: the submission in its final state."""
     return wait_final(submit(client, slug, files), timeout=timeout)
+
+
+def board_halves(submission: Submission) -> tuple[float, float]:
+    """A submission's scores as the boards list a baseline's: each half's, to four decimals."""
+    assert submission.public_score is not None and submission.private_score is not None
+    return round(submission.public_score, 4), round(submission.private_score, 4)
+
+
+def listed_halves(baseline: Baseline) -> tuple[float, float | None]:
+    """A listed baseline's scores: the public half's and the private half's."""
+    return baseline.score, baseline.private_score
 
 
 def final_state(submission_id: int) -> Submission | None:

@@ -40,3 +40,25 @@ def test_the_dqn_challenge_offers_deep_q_learning_and_word_vectors_stay_upcoming
         (dqn, "Deep Q-learning"),
         (None, "Word vectors"),
     ]
+
+
+def test_the_logical_neuron_challenge_opens_1943():
+    neuron = Challenge(slug="1943-logical-neuron", year=1943, title="The logical neuron")
+    first = timeline([neuron])[0]
+    assert (first.year, first.challenge, first.milestone.people) == (
+        1943,
+        neuron,
+        "McCulloch & Pitts",
+    )
+    assert all(item.challenge is not None for item in timeline([neuron]) if item.year == 1943)
+
+
+def test_the_landing_page_shows_1943_open_once_its_bundle_is_loaded(client, load_challenge):  # type: ignore[no-untyped-def]
+    load_challenge("1943-logical-neuron")
+    html = client.get("/").content.decode()
+    card = html[html.index('id="challenge-1943-logical-neuron"') :].split("</li>")[0]
+    assert "The logical neuron" in card and "McCulloch &amp; Pitts" in card
+    assert "upcoming" not in card and "Data not installed" not in card
+    assert "The logical neuron <span" not in html  # no upcoming card for 1943 beside it
+    page = client.get("/challenges/1943-logical-neuron/").content.decode()
+    assert "1943: a logical calculus of nervous activity" in page and "0.9616" in page
