@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -109,7 +110,11 @@ def test_a_running_submission_polls_and_shows_elapsed_time(client, site):
     )
     client.force_login(ada)
     html = page(client, f"/submissions/{running.id}/status/")
-    assert 'hx-trigger="sse:changed, every 2s"' in html and "running for 1 min 1" in html
+    assert 'hx-trigger="every 2s"' in html and "running for 1 min 1" in html
+    whole = page(client, f"/submissions/{running.id}/")
+    # The status is fetched on each change by an element its swaps never replace.
+    follower = re.search(r"<span hidden data-status-follower [^>]*>", whole)
+    assert follower and 'hx-trigger="sse:changed"' in follower.group(0)
 
 
 def test_private_score_and_board_are_revealed_when_the_phase_ends(client, site):
