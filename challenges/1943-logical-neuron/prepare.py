@@ -22,6 +22,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from graders.dry_runs import sample_labelled_csv
 from graders.splits import assign_splits, write_hidden_labels
 
 SEED = 1943
@@ -170,6 +171,14 @@ def prepare(*, public_dir: Path, hidden_dir: Path, datasets_dir: Path) -> None:
         ids=list(range(len(labels))),
         labels=labels,
         splits=assign_splits(len(labels), public_fraction=PUBLIC_FRACTION, seed=SPLIT_SEED),
+    )
+
+
+def prepare_dry_run(*, public_dir: Path, dry_run_dir: Path) -> None:
+    """A dry run's data (``graders.dry_runs``): 512 of the training rows to learn
+    from, 256 others set aside as its test rows (each keeps its function's name)."""
+    sample_labelled_csv(
+        train_csv=public_dir / "train.csv", dry_run_dir=dry_run_dir, n_train=512, n_test=256
     )
 
 

@@ -77,3 +77,14 @@ def test_a_program_that_does_not_end_is_stopped_at_the_cap(
     assert "time limit" in ended.reason.lower(), ended.reason
     assert ended.wall_seconds is not None and 3 <= ended.wall_seconds < 8
     assert "training" in ended.log
+
+
+def test_the_1943_starter_passes_a_dry_run(client, load_challenge, start_worker):  # type: ignore[no-untyped-def]
+    load_challenge("1943-logical-neuron")
+    start_worker()
+    sign_in(client, "warren")
+    code = starter_files("1943-logical-neuron")["main.py"]
+    ended = wait_ended(dry_run(client, "1943-logical-neuron", code), timeout=60)
+
+    assert ended.state == "passed", (ended.reason, ended.log)
+    assert ended.sample_items == 256
