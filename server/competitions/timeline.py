@@ -44,6 +44,8 @@ MILESTONES = (
               "A generator and a discriminator trained against each other.", ("gan",)),
     Milestone(2015, "Residual networks", "He, Zhang, Ren & Sun",
               "Identity shortcuts let networks grow to a hundred layers and more.", ("resnet", "residual")),
+    Milestone(2017, "Graph convolutional networks", "Kipf & Welling",
+              "Each node mixes its features with its neighbours': convolution on any graph.", ("graph-convolution", "gcn")),
     Milestone(2017, "The transformer", "Vaswani et al.",
               "Attention is all you need: no recurrence, no convolution.", ("transformer",)),
     Milestone(2020, "Denoising diffusion", "Ho, Jain & Abbeel",

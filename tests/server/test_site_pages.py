@@ -38,7 +38,7 @@ def test_landing_is_a_timeline_from_1943_with_upcoming_milestones(client, site):
     assert "McCulloch &amp; Pitts" in html and "AlexNet" in html and "Residual networks" in html
     card = html[html.index('id="challenge-1986-xor-backprop"') :].split("</li>")[0]
     assert "0.9020" in card and "<dd>2</dd>" in card and "<strong>0.9300</strong>" in card
-    assert html.count("upcoming</span>") == 12  # every milestone but backpropagation
+    assert html.count("upcoming</span>") == 13  # every milestone but backpropagation
 
 
 def test_challenge_page_shows_phase_countdown_and_remaining_submissions(client, site):
@@ -296,7 +296,7 @@ def test_the_dqn_milestone_is_open_on_the_timeline_and_its_page_renders(
     card = html[html.index('id="challenge-2013-dqn-cartpole"') :].split("</li>")[0]
     assert "Deep Q-learning balances a pole" in card and "upcoming" not in card
     assert "Mnih et al." in card and "Deep Q-learning <span" not in html  # no upcoming card
-    assert html.count("upcoming</span>") == 12  # every milestone but deep Q-learning
+    assert html.count("upcoming</span>") == 13  # every milestone but deep Q-learning
     challenge_page = page(client, "/challenges/2013-dqn-cartpole/")
     assert "Playing Atari with Deep Reinforcement Learning" in challenge_page
     assert "cartpole.py" in challenge_page and "local_eval.py" in challenge_page

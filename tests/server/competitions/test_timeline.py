@@ -62,3 +62,23 @@ def test_the_landing_page_shows_1943_open_once_its_bundle_is_loaded(client, load
     assert "The logical neuron <span" not in html  # no upcoming card for 1943 beside it
     page = client.get("/challenges/1943-logical-neuron/").content.decode()
     assert "1943: a logical calculus of nervous activity" in page and "0.9616" in page
+
+
+def test_the_graph_convolution_challenge_opens_its_2017_milestone_beside_the_transformer():
+    gcn = Challenge(slug="2017-graph-convolution", year=2017, title="Graph convolutional networks")
+    of_2017 = [item for item in timeline([gcn]) if item.year == 2017]
+    assert [(item.challenge, item.milestone.people) for item in of_2017 if item.milestone] == [
+        (gcn, "Kipf & Welling"),
+        (None, "Vaswani et al."),
+    ]
+
+
+def test_the_landing_page_shows_the_gcn_open_once_its_bundle_is_loaded(client, load_challenge):  # type: ignore[no-untyped-def]
+    load_challenge("2017-graph-convolution")
+    html = client.get("/").content.decode()
+    card = html[html.index('id="challenge-2017-graph-convolution"') :].split("</li>")[0]
+    assert "Graph convolutional networks" in card and "Kipf &amp; Welling" in card
+    assert "upcoming" not in card and "Data not installed" not in card
+    assert "Graph convolutional networks <span" not in html  # no upcoming card beside it
+    page = client.get("/challenges/2017-graph-convolution/").content.decode()
+    assert "2017: the graph convolutional network" in page and "0.8225" in page
