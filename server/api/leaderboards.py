@@ -41,6 +41,9 @@ class BoardRowSerializer(serializers.Serializer):
     score = serializers.FloatField()
     is_baseline = serializers.BooleanField()
     is_bound = serializers.BooleanField(help_text="A baseline that bounds what a model can reach.")
+    is_published = serializers.BooleanField(
+        help_text="A baseline as published, on every test item: the same on either board."
+    )
     baseline_name = serializers.CharField(source="label", help_text="A baseline's name.")
     submission_id = serializers.IntegerField(allow_null=True)
     submitted_at = serializers.DateTimeField()

@@ -42,6 +42,9 @@ class BaselineSerializer(serializers.Serializer):
     bound = serializers.BooleanField(
         help_text="A bound (e.g. the Bayes rate), not a method's result."
     )
+    published = serializers.BooleanField(
+        help_text="As its source published it, on every test item: no private score."
+    )
     citation = serializers.CharField()
 
 

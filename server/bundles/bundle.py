@@ -184,8 +184,9 @@ def _baselines(rows: object, problems: list[str]) -> list[dict[str, Any]]:
         if not (_is_number(score) and _is_number(private)):
             problems.append(f"baseline {row['name']!r} needs numeric scores")
             continue
-        if not isinstance(row.get("bound", False), bool):
-            problems.append(f"baseline {row['name']!r}: bound is true or false")
+        problem = _baseline_flags_problem(row)
+        if problem:
+            problems.append(f"baseline {row['name']!r}: {problem}")
             continue
         baselines.append(
             {
@@ -193,10 +194,21 @@ def _baselines(rows: object, problems: list[str]) -> list[dict[str, Any]]:
                 "score": float(score),  # type: ignore[arg-type]
                 "private_score": float(row["private_score"]) if "private_score" in row else None,
                 "bound": row.get("bound", False),
+                "published": row.get("published", False),
                 "citation": str(row.get("citation", "")),
             }
         )
     return baselines
+
+
+def _baseline_flags_problem(row: dict[str, Any]) -> str | None:
+    for flag in ("bound", "published"):
+        if not isinstance(row.get(flag, False), bool):
+            return f"{flag} is true or false"
+    if row.get("published", False) and "private_score" in row:
+        # A published number is on every test item: it has no private half to give.
+        return "a published score is on every test item, so it has no private_score"
+    return None
 
 
 def _is_number(value: object) -> bool:

@@ -115,19 +115,25 @@ class Challenge(models.Model):
     def metric(self) -> str:
         return str(self.grading.get("metric", ""))
 
+    def _results(self) -> list[Baseline]:
+        """The listed methods' results (bounds such as a Bayes rate left out): those
+        measured on the boards' splits where any are, since a published number, on
+        every test item, is not on either board's split."""
+        results = [b for b in self.baselines.all() if not b.bound]  # prefetched by selectors
+        return [b for b in results if not b.published] or results
+
     @property
     def baseline_to_beat(self) -> Baseline | None:
-        """The best listed result (bounds such as a Bayes rate left out), by its
-        public score; of equal ones the later listed, the more recent history."""
-        results = [b for b in self.baselines.all() if not b.bound]  # prefetched by selectors
+        """The best listed result, by its public score; of equal ones the later
+        listed, the more recent history."""
         better_first = 1.0 if self.direction == "lower" else -1.0
-        return min(reversed(results), key=lambda b: better_first * b.score, default=None)
+        return min(reversed(self._results()), key=lambda b: better_first * b.score, default=None)
 
     @property
     def reference_result(self) -> Baseline | None:
         """What the bundle's reference solution states it reaches: the last listed
         result (the milestone itself), which need not be the best one listed."""
-        results = [b for b in self.baselines.all() if not b.bound]
+        results = self._results()
         return results[-1] if results else None
 
     @property
@@ -197,6 +203,9 @@ class Baseline(models.Model):
     private_score = models.FloatField(null=True, blank=True)  # on the private split
     # A bound (the best any model can expect, a criterion's threshold), not a method's result.
     bound = models.BooleanField(default=False)
+    # A number as its source published it, on every test item (so never per split),
+    # rather than one the bundle's own code measured on this challenge's data.
+    published = models.BooleanField(default=False)
     citation = models.CharField(max_length=500, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
 

@@ -104,6 +104,7 @@ class BoardRow:
     is_team: bool = False
     late_days: int = 0  # the shown submission came this many days after its deadline
     is_bound: bool = False  # a baseline that bounds what any model can reach
+    is_published: bool = False  # a baseline as published, on every test item, not per split
 
 
 # --- one board's order ---------------------------------------------------------------
@@ -198,6 +199,7 @@ def _baseline_row(baseline: Baseline, challenge: Challenge, *, private: bool) ->
         last_submitted_at=None,
         change=None,
         is_bound=baseline.bound,
+        is_published=baseline.published,
     )
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import json
-import subprocess
 import sys
 from pathlib import Path
 
@@ -17,8 +16,8 @@ import pytest
 
 from graders import LiveGraded
 from server.bundles.bundle import read_bundle
-from tests.support.bundles import ELSEWHERE, files_of, load_module, prepare_into
-from tests.support.pipeline import CHALLENGES, REPO
+from tests.support.bundles import ELSEWHERE, files_of, load_module, prepare_into, python_as
+from tests.support.pipeline import CHALLENGES
 from worker.interactive.direct import run_direct
 
 BUNDLE = CHALLENGES / "2013-dqn-cartpole"
@@ -61,17 +60,7 @@ def test_the_grader_plays_the_same_episodes_on_another_cpus_kernels():
         "import json, sys; sys.path.insert(0, 'challenges/2013-dqn-cartpole/reference');"
         "import baselines; print(json.dumps(baselines.measure()))"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", measure],
-        cwd=REPO,
-        env=ELSEWHERE.environment(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    measured = json.loads(done.stdout)
+    measured = json.loads(python_as(ELSEWHERE, measure, timeout=120))
     listed = [[b["score"], b["private_score"]] for b in read_bundle(BUNDLE).baselines[:3]]
     assert listed == [measured[name][:2] for name in ("random", "lean", "pd")]
 

@@ -107,21 +107,28 @@ module.prepare(public_dir=root / "public", hidden_dir=root / "hidden", datasets_
 """
 
 
+def python_as(machine: Machine, code: str, *args: str, timeout: int = 600) -> str:
+    """The standard output of ``python -c CODE ARGS``, run from the repository in a
+    fresh process computing as ``machine`` does; it must succeed."""
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        cwd=REPO,
+        env=machine.environment(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
+
+
 def prepare_elsewhere(
     bundle: Path, root: Path, machine: Machine, datasets: Path | None = None
 ) -> Path:
     """``prepare_into``, in a fresh Python process computing as ``machine`` does."""
     datasets = root / "datasets" if datasets is None else datasets
-    done = subprocess.run(
-        [sys.executable, "-c", _PREPARE, str(bundle), str(root), str(datasets)],
-        cwd=REPO,
-        env=machine.environment(),
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
+    python_as(machine, _PREPARE, str(bundle), str(root), str(datasets))
     return root
 
 

@@ -54,6 +54,37 @@ def test_limits_out_of_range_are_refused(bundle: Path):
     assert any("limits.wall_seconds" in p for p in caught.value.problems)
 
 
+def _with_baseline(bundle: Path, row: str) -> None:
+    toml = bundle / "challenge.toml"
+    toml.write_text(toml.read_text() + f'\n[[baselines]]\nname = "Paper"\n{row}\n')
+
+
+def test_a_published_baseline_is_read_as_published_and_the_others_are_not(bundle: Path):
+    _with_baseline(bundle, "score = 0.9\npublished = true")
+    baselines = read_bundle(bundle).baselines
+    assert [b["published"] for b in baselines] == [False] * (len(baselines) - 1) + [True]
+    assert baselines[-1]["private_score"] is None
+
+
+@pytest.mark.parametrize(
+    ("row", "problem"),
+    [
+        ("score = 0.9\npublished = 1", "'Paper': published is true or false"),
+        (
+            "score = 0.9\nprivate_score = 0.8\npublished = true",
+            "'Paper': a published score is on every test item, so it has no private_score",
+        ),
+    ],
+)
+def test_a_published_baseline_is_a_boolean_and_has_no_private_score(
+    bundle: Path, row: str, problem: str
+):
+    _with_baseline(bundle, row)
+    with pytest.raises(BundleError) as caught:
+        read_bundle(bundle)
+    assert any(problem in p for p in caught.value.problems), caught.value.problems
+
+
 @pytest.mark.django_db
 def test_loading_is_idempotent_and_prepares_data_once(platform_settings):
     from server.competitions.loading import challenge_load

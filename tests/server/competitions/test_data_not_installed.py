@@ -55,7 +55,7 @@ def test_loading_without_the_raw_data_succeeds_as_data_missing(lenet: Challenge,
     assert lenet.data_status == Challenge.DataStatus.MISSING
     assert str(no_raw_data.DATASETS_DIR / "mnist") in lenet.data_problem
     assert all(step in lenet.data_problem for step in INSTRUCTION)
-    assert lenet.baselines.count() == 6  # the page and the board are whole regardless
+    assert lenet.baselines.count() == 8  # the page and the board are whole regardless
     assert not lenet.data_dir.exists()
     assert list(Path(no_raw_data.CHALLENGE_DATA_DIR).glob(".*")) == []  # no half-prepared data
 

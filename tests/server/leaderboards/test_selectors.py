@@ -214,6 +214,33 @@ def test_each_board_shows_a_baseline_on_its_own_split_and_marks_bounds(site):
     ]
 
 
+def test_a_published_baseline_is_the_same_on_both_boards_and_marked_as_published(site, client):
+    challenge = make_challenge(baselines=())
+    Baseline.objects.create(challenge=challenge, name="Paper", score=0.99, published=True)
+    Baseline.objects.create(
+        challenge=challenge, name="Measured", score=0.98, private_score=0.97, position=1
+    )
+    for board, measured in ((public_board, 0.98), (private_board, 0.97)):
+        rows = board(challenge=challenge, scope=Scope(None))
+        assert [(r.label, r.score, r.is_published) for r in rows] == [
+            ("Paper", 0.99, True),
+            ("Measured", measured, False),
+        ]
+    html = client.get(f"/challenges/{challenge.slug}/leaderboard/").content.decode()
+    assert html.count('data-published="1"') == 1
+    assert 'title="as published, on all test items' in html
+    api = client.get(f"/api/challenges/{challenge.slug}/leaderboard/").json()["rows"]
+    assert [(row["baseline_name"], row["is_published"]) for row in api] == [
+        ("Paper", True),
+        ("Measured", False),
+    ]
+    detail = client.get(f"/api/challenges/{challenge.slug}/").json()["baselines"]
+    assert [(b["name"], b["published"], b["private_score"]) for b in detail] == [
+        ("Paper", True, None),
+        ("Measured", False, 0.97),
+    ]
+
+
 @pytest.mark.parametrize(
     ("direction", "expected"), [("higher", "Best method"), ("lower", "Chance")]
 )
@@ -229,6 +256,28 @@ def test_the_result_to_beat_is_the_best_listed_method_never_a_bound(site, direct
     # The reference solution is held to the milestone's own row: the last result listed.
     assert challenge.reference_result is not None
     assert challenge.reference_result.name == "Historic, listed last"
+
+
+def test_results_measured_on_the_splits_come_before_published_ones(site):
+    challenge = make_challenge(baselines=(("Measured", 0.8), ("Ours", 0.85)))
+    Baseline.objects.create(
+        challenge=challenge, name="Paper", score=0.99, published=True, position=2
+    )
+    # Neither the result to beat nor the reference's own: not on either board's split.
+    assert challenge.baseline_to_beat is not None and challenge.baseline_to_beat.name == "Ours"
+    assert challenge.reference_result is not None and challenge.reference_result.name == "Ours"
+
+
+def test_published_results_count_where_none_is_measured(site):
+    challenge = make_challenge(baselines=())
+    for i, (name, score) in enumerate((("Best paper", 0.99), ("Later paper", 0.95))):
+        Baseline.objects.create(
+            challenge=challenge, name=name, score=score, published=True, position=i
+        )
+    assert challenge.baseline_to_beat is not None
+    assert challenge.baseline_to_beat.name == "Best paper"
+    assert challenge.reference_result is not None
+    assert challenge.reference_result.name == "Later paper"
 
 
 def test_of_equal_results_the_later_listed_is_the_one_to_beat(site):
