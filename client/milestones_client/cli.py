@@ -1,6 +1,6 @@
 """``milestones``: the command line over ``Client``. Exit codes: 0 done (for
-``submit --wait``: scored), 1 the submission did not score, 2 refused (by the
-server, or not logged in)."""
+``submit --wait``: scored; for ``dry-run``: passed), 1 the submission did not
+score (or the dry run did not pass), 2 refused (by the server, or not logged in)."""
 
 from __future__ import annotations
 
@@ -73,6 +73,20 @@ def submit(client: Client, args: argparse.Namespace) -> int:
     return 0 if current["state"] == "scored" else DID_NOT_SCORE
 
 
+def dry_run(client: Client, args: argparse.Namespace) -> int:
+    """Its own command, not a flag of ``submit``: a dry run is not a submission (its
+    own ids, no score, no charge), and it always ends within seconds, so it is
+    always followed to its end."""
+    started = client.start_dry_run(args.slug, args.path)
+    console.print(f"Dry run #{started['id']}: {started['page_url']}")
+    current = started
+    with display.LiveWatch(console) as watch:
+        for current in client.watch_dry_run(started["id"], every=args.every):
+            watch.update(current, "")  # its log comes whole at its end
+    display.dry_run_result(console, current)
+    return 0 if current["state"] == "passed" else DID_NOT_SCORE
+
+
 def status(client: Client, args: argparse.Namespace) -> int:
     display.details(console, client.submission(args.id))
     return 0
@@ -120,6 +134,15 @@ def parser() -> argparse.ArgumentParser:
     it.add_argument("--wait", action="store_true", help="follow it until it ends")
     it.add_argument("--every", type=float, default=1.0, help=argparse.SUPPRESS)
     it.set_defaults(run=submit)
+    it = commands.add_parser(
+        "dry-run",
+        help="try main.py, a .zip or a folder on a training sample for a few seconds "
+        "(uncharged, unranked, seen by you only) and wait for the result",
+    )
+    it.add_argument("slug")
+    it.add_argument("path")
+    it.add_argument("--every", type=float, default=1.0, help=argparse.SUPPRESS)
+    it.set_defaults(run=dry_run)
     it = commands.add_parser("status", help="a submission's state and score")
     it.add_argument("id", type=int)
     it.set_defaults(run=status)

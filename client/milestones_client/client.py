@@ -16,6 +16,7 @@ from milestones_client.config import Credentials, load
 
 JSON = dict[str, Any]
 FINAL_STATES = frozenset({"scored", "failed", "error", "cancelled"})
+DRY_RUN_FINAL_STATES = frozenset({"passed", "failed", "lost"})
 SKIPPED_IN_FOLDERS = frozenset({"__pycache__", ".git", ".ipynb_checkpoints", ".venv"})
 
 
@@ -97,6 +98,13 @@ class Client:
     def _json(self, method: str, path: str, **kwargs: Any) -> Any:
         return self._call(method, path, **kwargs).json()
 
+    def _upload(self, path: str, upload: Path) -> JSON:
+        """POST ``upload`` (see ``upload_of``) as the form field ``code``."""
+        name, content = upload_of(upload)
+        files = {"code": (name, content, "application/octet-stream")}
+        result: JSON = self._json("POST", path, files=files)
+        return result
+
     # --- who, and what there is ------------------------------------------------------
 
     def me(self) -> JSON:
@@ -127,10 +135,7 @@ class Client:
 
     def submit(self, slug: str, path: str | Path) -> JSON:
         """Upload main.py, a zip, or a folder (zipped here); returns the submission."""
-        name, content = upload_of(Path(path))
-        files = {"code": (name, content, "application/octet-stream")}
-        result: JSON = self._json("POST", f"challenges/{slug}/submissions/", files=files)
-        return result
+        return self._upload(f"challenges/{slug}/submissions/", Path(path))
 
     def submission(self, submission_id: int) -> JSON:
         result: JSON = self._json("GET", f"submissions/{submission_id}/")
@@ -166,12 +171,7 @@ class Client:
     def watch(self, submission_id: int, *, every: float = 1.0) -> Iterator[JSON]:
         """The submission, read again every ``every`` seconds until it is final
         (the last one yielded is final)."""
-        while True:
-            current = self.submission(submission_id)
-            yield current
-            if current["state"] in FINAL_STATES:
-                return
-            time.sleep(every)
+        return _poll(lambda: self.submission(submission_id), FINAL_STATES, every)
 
     def follow(self, submission_id: int, *, every: float = 1.0, tail: int = 15) -> Iterator[JSON]:
         """``watch``, each answer with ``log``: the last ``tail`` lines of the log
@@ -194,6 +194,22 @@ class Client:
                 on_update(current)
         return current
 
+    # --- dry runs ------------------------------------------------------------------------
+
+    def start_dry_run(self, slug: str, path: str | Path) -> JSON:
+        """Try main.py, a zip or a folder on the challenge's training sample for a few
+        seconds (uncharged, unranked, seen by you only); returns the dry run."""
+        return self._upload(f"challenges/{slug}/dry-runs/", Path(path))
+
+    def dry_run(self, dry_run_id: int) -> JSON:
+        """A dry run: its state, sample score, reason and whole log."""
+        result: JSON = self._json("GET", f"dry-runs/{dry_run_id}/")
+        return result
+
+    def watch_dry_run(self, dry_run_id: int, *, every: float = 1.0) -> Iterator[JSON]:
+        """``watch`` for a dry run: passed, failed or lost is its end."""
+        return _poll(lambda: self.dry_run(dry_run_id), DRY_RUN_FINAL_STATES, every)
+
     # --- leaderboards -------------------------------------------------------------------
 
     def leaderboard(
@@ -204,3 +220,13 @@ class Client:
             params["phase"] = phase
         result: JSON = self._json("GET", f"challenges/{slug}/leaderboard/", params=params)
         return result
+
+
+def _poll(read: Callable[[], JSON], final: frozenset[str], every: float) -> Iterator[JSON]:
+    """``read()`` every ``every`` seconds until its state is in ``final``."""
+    while True:
+        current = read()
+        yield current
+        if current["state"] in final:
+            return
+        time.sleep(every)

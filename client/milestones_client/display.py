@@ -1,5 +1,6 @@
 """How the terminal shows the API's answers (rich): tables, a submission's
-state and result, and the live view of ``submit --wait``."""
+state and result, a dry run's end, and the live view of ``submit --wait`` and
+``dry-run``."""
 
 from __future__ import annotations
 
@@ -54,6 +55,30 @@ def result(console: Console, submission: JSON) -> None:
     if warned and resources.get("sandbox_status") == "ok":
         limit = "CPU-time" if warned == "cpu" else "wall-clock"
         console.print(f"Cut short: stopped by the warning (SIGTERM) before the {limit} limit.")
+
+
+def dry_run_result(console: Console, dry_run: JSON) -> None:
+    """The end of a dry run: passed with its sample score, or why not; then its log."""
+    if dry_run["state"] == "passed":
+        score = dry_run.get("sample_score")
+        checked = "Passed: the output has the right format"
+        if score is not None:
+            checked += (
+                f"; sample score {score:.4f} ({dry_run['metric']} on "
+                f"{dry_run['sample_items']} training items set aside: a check, not a result)"
+            )
+        console.print(f"[green]{checked}[/]")
+    else:
+        reason = dry_run.get("reason") or "no reason given"
+        console.print(f"[red]{dry_run['state'].capitalize()}[/]: {reason}")
+    if dry_run.get("wall_seconds") is not None:
+        console.print(
+            f"Ran {dry_run['wall_seconds']:.2f} s ({dry_run['cpu_seconds'] or 0:.2f} s of CPU)",
+            style="dim",
+        )
+    if dry_run.get("log"):
+        console.print("Log:", style="bold")
+        console.print(dry_run["log"].rstrip("\n"), style="dim", markup=False)
 
 
 def details(console: Console, submission: JSON) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -16,6 +17,8 @@ from server.bundles.bundle import LIMITS
 from server.competitions.downloads import download_path
 from server.competitions.models import Challenge
 from server.competitions.selectors import phase_state
+from server.dry_runs.models import DryRun
+from server.site import clock
 from server.submissions.models import Submission
 from server.submissions.viewing import SubmissionView
 
@@ -96,6 +99,9 @@ class ChallengeSerializer(ChallengeSummarySerializer):
     phases = PhaseSerializer(many=True, source="phases.all")
     data_url = serializers.SerializerMethodField(help_text="null while the data is not installed.")
     starter_url = serializers.SerializerMethodField()
+    offers_dry_run = serializers.BooleanField(
+        help_text="Whether a program may be tried on a training sample first (a dry run)."
+    )
 
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_data_url(self, challenge: Challenge) -> str | None:
@@ -285,3 +291,60 @@ class LogQuerySerializer(serializers.Serializer):
     tail = serializers.IntegerField(
         required=False, min_value=1, max_value=100_000, help_text="Only the last N lines."
     )
+
+
+# --- dry runs -------------------------------------------------------------------------
+
+LOST_REASON = "The worker running it went away. Start another: it costs nothing."
+
+
+class DryRunSerializer(serializers.Serializer):
+    """A dry run, as its author sees it (instance: DryRun). Its log holds nothing
+    hidden, so it is whole."""
+
+    id = serializers.IntegerField()
+    challenge = serializers.SlugField(source="challenge.slug")
+    original_name = serializers.CharField()
+    state = serializers.SerializerMethodField(
+        help_text="'lost' when it has not ended long after it began: its worker went away."
+    )
+    is_final = serializers.SerializerMethodField(help_text="Whether it has stopped changing.")
+    reason = serializers.SerializerMethodField(help_text="Why it failed (or was lost).")
+    sample_score = serializers.FloatField(
+        allow_null=True,
+        help_text="The grader's score on training items set aside: a check, never a result.",
+    )
+    sample_items = serializers.IntegerField(allow_null=True, help_text="How many items it scored.")
+    metric = serializers.CharField(source="challenge.metric")
+    direction = serializers.CharField(source="challenge.direction")
+    wall_seconds = serializers.FloatField(allow_null=True)
+    cpu_seconds = serializers.FloatField(allow_null=True)
+    elapsed_seconds = serializers.SerializerMethodField(help_text="Run time so far, once started.")
+    wall_limit_seconds = serializers.SerializerMethodField(help_text="The dry run's cap.")
+    log = serializers.CharField(help_text="Its head and its end, as the sandbox keeps them.")
+    created_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+    page_url = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.ChoiceField(choices=[*DryRun.State.values, "lost"]))
+    def get_state(self, dry_run: DryRun) -> str:
+        return "lost" if dry_run.is_lost else str(dry_run.state)
+
+    def get_is_final(self, dry_run: DryRun) -> bool:
+        return dry_run.is_final or dry_run.is_lost
+
+    def get_reason(self, dry_run: DryRun) -> str:
+        return LOST_REASON if dry_run.is_lost else dry_run.reason
+
+    @extend_schema_field(serializers.FloatField(allow_null=True))
+    def get_elapsed_seconds(self, dry_run: DryRun) -> float | None:
+        if dry_run.started_at is None:
+            return None
+        return ((dry_run.finished_at or clock.now()) - dry_run.started_at).total_seconds()
+
+    def get_wall_limit_seconds(self, dry_run: DryRun) -> int:
+        return int(settings.DRY_RUN_SECONDS)
+
+    def get_page_url(self, dry_run: DryRun) -> str:
+        return _absolute(self.context, "dry-run", dry_run.id)

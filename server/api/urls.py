@@ -5,7 +5,7 @@ from django.urls import path, re_path
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from server.api import accounts, challenges, instructor, leaderboards, submissions
+from server.api import accounts, challenges, dry_runs, instructor, leaderboards, submissions
 
 app_name = "api"
 
@@ -32,6 +32,8 @@ urlpatterns = [
         submissions.ChallengeSubmissionsView.as_view(),
         name="challenge-submissions",
     ),
+    path(f"{SLUG}/dry-runs/", dry_runs.ChallengeDryRunsView.as_view(), name="challenge-dry-runs"),
+    path("dry-runs/<int:dry_run_id>/", dry_runs.DryRunDetailView.as_view(), name="dry-run"),
     path(f"{SLUG}/leaderboard/", leaderboards.LeaderboardView.as_view(), name="leaderboard"),
     path(
         f"{SLUG}/leaderboard/export/",

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from server.accounts.requests import AuthenticatedRequest
 from server.competitions.access import visible_or_404
 from server.dry_runs.models import DryRun
+from server.dry_runs.selectors import dry_run_of
 from server.dry_runs.services import dry_run_create
 from server.submissions.errors import SubmissionRefused
 from server.submissions.forms import SubmissionForm
@@ -36,9 +37,8 @@ def start(request: AuthenticatedRequest, slug: str) -> HttpResponse:
 
 
 def _own_or_404(request: AuthenticatedRequest, dry_run_id: int) -> DryRun:
-    # Only its author sees a dry run: it is a private check, never a result.
-    dry_run = DryRun.objects.select_related("challenge").filter(pk=dry_run_id).first()
-    if dry_run is None or dry_run.user_id != request.user.pk:
+    dry_run = dry_run_of(user=request.user, dry_run_id=dry_run_id)
+    if dry_run is None:
         raise Http404("No such dry run.")
     return dry_run
 

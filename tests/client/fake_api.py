@@ -59,3 +59,29 @@ def submission(state: str, **fields: Any) -> dict[str, Any]:
         "log_tail": "",
         **fields,
     }
+
+
+def dry_run(state: str, **fields: Any) -> dict[str, Any]:
+    """A dry run as the API renders it."""
+    return {
+        "id": 3,
+        "challenge": "1986-xor-backprop",
+        "original_name": "main.py",
+        "state": state,
+        "is_final": state in ("passed", "failed", "lost"),
+        "reason": "",
+        "sample_score": None,
+        "sample_items": None,
+        "metric": "accuracy",
+        "direction": "higher",
+        "wall_seconds": None,
+        "cpu_seconds": None,
+        "elapsed_seconds": None,
+        "wall_limit_seconds": 20,
+        "log": "",
+        "created_at": "2026-11-24T06:00:00Z",
+        "started_at": None,
+        "finished_at": None,
+        "page_url": "http://site.test/dry-runs/3/",
+        **fields,
+    }

@@ -96,6 +96,31 @@ def test_a_failing_program_exits_non_zero_with_the_reason(client_bin, logged_in:
     assert log.returncode == 0 and "reading the data" in log.stdout
 
 
+def test_a_dry_run_exits_zero_when_it_passes_and_one_with_the_reason_when_not(
+    client_bin, logged_in: Path
+):
+    from server.dry_runs.models import DryRun
+    from server.submissions.models import Submission
+
+    (logged_in / "main.py").write_bytes(reference_code())
+    done = run_client(client_bin, logged_in, "dry-run", SLUG, "main.py")
+    assert done.returncode == 0, done.stdout + done.stderr
+    passed = DryRun.objects.get()
+    assert passed.state == "passed" and passed.sample_score is not None
+    shown = " ".join(done.stdout.split())
+    assert f"Dry run #{passed.id}: http" in shown
+    assert f"sample score {passed.sample_score:.4f} (accuracy on {passed.sample_items}" in shown
+    assert not Submission.objects.exists()  # uncharged, unranked
+
+    (logged_in / "main.py").write_bytes(CRASHING)
+    done = run_client(client_bin, logged_in, "dry-run", SLUG, "main.py")
+    failed = DryRun.objects.exclude(pk=passed.pk).get()
+    assert failed.state == "failed"
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert f"Failed: {failed.reason}" in done.stdout.replace("\n", " ")
+    assert "the weights exploded" in done.stdout  # its log, after the reason
+
+
 def test_the_other_commands_answer(client_bin, logged_in: Path):
     listed = run_client(client_bin, logged_in, "challenges")
     assert listed.returncode == 0 and SLUG in listed.stdout

@@ -9,9 +9,10 @@ import pytest
 from milestones_client import Client, cli, display
 from rich.console import Console
 
-from tests.client.fake_api import FakeApi, submission
+from tests.client.fake_api import FakeApi, dry_run, submission
 
 SUBMIT = ("POST", "/api/challenges/1986-xor-backprop/submissions/")
+DRY_RUN = ("POST", "/api/challenges/1986-xor-backprop/dry-runs/")
 
 
 @pytest.fixture
@@ -86,6 +87,60 @@ def test_a_refusal_exits_two_with_the_servers_reason(serve, capsys):  # type: ig
     serve({SUBMIT: (409, {"detail": "Submissions are closed."})})
     code, _, err = run(capsys, "submit", "1986-xor-backprop", "main.py")
     assert code == cli.REFUSED and "Submissions are closed." in err
+
+
+def test_a_dry_run_is_followed_and_exits_zero_with_the_sample_score_then_the_log(serve, capsys):  # type: ignore[no-untyped-def]
+    passed = dry_run(
+        "passed",
+        sample_score=0.96,
+        sample_items=64,
+        wall_seconds=2.5,
+        cpu_seconds=2.25,
+        log="MILESTONES_DRY_RUN=1\nepoch 1: loss 0.4\n",
+    )
+    states = iter([dry_run("running", elapsed_seconds=1.0), passed])
+    api = serve(
+        {
+            DRY_RUN: (201, dry_run("queued")),
+            ("GET", "/api/dry-runs/3/"): lambda _: (200, next(states)),
+        }
+    )
+    code, out, _ = run(capsys, "dry-run", "1986-xor-backprop", "main.py", "--every", "0")
+    assert code == 0
+    assert b'filename="main.py"' in api.requests[0].content
+    assert out.index("Dry run #3: http://site.test/dry-runs/3/") < out.index("#3 running")
+    score = (
+        "Passed: the output has the right format; sample score 0.9600 (accuracy on 64 "
+        "training items set aside: a check, not a result)"
+    )
+    assert score in " ".join(out.split())  # however the terminal wrapped it
+    assert "Ran 2.50 s (2.25 s of CPU)" in out
+    assert out.index("#3 passed") < out.index("Passed") < out.index("epoch 1: loss 0.4")
+
+
+def test_a_failed_dry_run_exits_one_with_the_reason_then_the_log(serve, capsys):  # type: ignore[no-untyped-def]
+    failed = dry_run(
+        "failed", reason="predictions.csv: 48 of 50 test ids are missing.", log="test rows: 50"
+    )
+    serve({DRY_RUN: (201, dry_run("queued")), ("GET", "/api/dry-runs/3/"): (200, failed)})
+    code, out, _ = run(capsys, "dry-run", "1986-xor-backprop", "main.py", "--every", "0")
+    assert code == cli.DID_NOT_SCORE
+    assert out.index("Failed: predictions.csv: 48 of 50 test ids are missing.") < out.index(
+        "test rows: 50"
+    )
+
+
+def test_a_lost_dry_run_exits_one_and_says_to_start_another(serve, capsys):  # type: ignore[no-untyped-def]
+    lost = dry_run("lost", reason="The worker running it went away. Start another.")
+    serve({DRY_RUN: (201, dry_run("queued")), ("GET", "/api/dry-runs/3/"): (200, lost)})
+    code, out, _ = run(capsys, "dry-run", "1986-xor-backprop", "main.py", "--every", "0")
+    assert code == cli.DID_NOT_SCORE and "Lost: The worker running it went away." in out
+
+
+def test_a_refused_dry_run_exits_two_with_the_servers_reason(serve, capsys):  # type: ignore[no-untyped-def]
+    serve({DRY_RUN: (409, {"detail": "This challenge offers no dry run."})})
+    code, _, err = run(capsys, "dry-run", "1986-xor-backprop", "main.py")
+    assert code == cli.REFUSED and "This challenge offers no dry run." in err
 
 
 def test_final_says_what_it_did(serve, capsys):  # type: ignore[no-untyped-def]

@@ -10,7 +10,7 @@ import pytest
 from milestones_client import ApiError
 from milestones_client.client import upload_of
 
-from tests.client.fake_api import FakeApi, submission
+from tests.client.fake_api import FakeApi, dry_run, submission
 
 SUBMIT = ("POST", "/api/challenges/1986-xor-backprop/submissions/")
 
@@ -65,6 +65,14 @@ def test_wait_reads_the_submission_until_it_is_final():
     seen: list[str] = []
     final = api.client().wait(7, every=0, on_update=lambda s: seen.append(s["state"]))
     assert seen == ["queued", "running", "scored"] and final["state"] == "scored"
+
+
+@pytest.mark.parametrize("end", ["passed", "failed", "lost"])
+def test_a_dry_run_is_watched_until_it_ends(end: str):
+    states = iter(["queued", "running", end])
+    api = FakeApi({("GET", "/api/dry-runs/3/"): lambda _: (200, dry_run(next(states)))})
+    seen = [d["state"] for d in api.client().watch_dry_run(3, every=0)]
+    assert seen == ["queued", "running", end]
 
 
 def test_follow_reads_the_log_once_the_run_has_started():

@@ -3,11 +3,33 @@
 from __future__ import annotations
 
 import re
+import secrets
+from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from server.accounts.models import User
+from server.competitions.models import Challenge
 from server.dry_runs.models import DryRun
 from tests.support.waiting import wait_for
+
+
+def offer_dry_runs(challenge: Challenge) -> None:
+    """Make a factory challenge offer dry runs, as a bundle's ``prepare_dry_run`` does."""
+    hidden = challenge.dry_run_dir / "hidden"
+    hidden.mkdir(parents=True, exist_ok=True)
+    (hidden / "labels.csv").write_text("id,label\n0,1\n")
+
+
+def make_dry_run(*, user: User, challenge: Challenge, **fields: Any) -> DryRun:
+    """A dry run's row, as a worker left it (no upload kept: nothing runs it)."""
+    return DryRun.objects.create(
+        user=user,
+        challenge=challenge,
+        token=secrets.token_hex(16),
+        original_name="main.py",
+        **fields,
+    )
 
 
 def dry_run(client, slug: str, code: bytes) -> int:  # type: ignore[no-untyped-def]

@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from server.competitions.models import Disqualification
 from tests.server.api.conftest import token_client
+from tests.support.dry_runs import make_dry_run, offer_dry_runs
 from tests.support.factories import make_challenge, make_phase, make_submission, make_user
 from tests.support.matrix import ROLES, Case, every, named_routes, users_of_each_role
 
@@ -26,6 +27,7 @@ DRAFT = (404, 404, 404, 404, 200, 200)
 MANAGERS = (401, 403, 403, 403, 200, 200)
 SUBMISSION_READ = (401, 200, 404, 404, 200, 200)
 AUTHOR_POST = (401, 200, 404, 404, 403, 403)
+AUTHOR_ONLY = (401, 200, 404, 404, 404, 404)  # a dry run: not even staff see it
 
 CASES = [
     Case("api:schema", (), every(200)),
@@ -52,6 +54,15 @@ CASES = [
         method="post",
         label="submit-draft",
     ),
+    Case("api:challenge-dry-runs", ("slug",), (401, *(201,) * 5), method="post", label="dry-run"),
+    Case(
+        "api:challenge-dry-runs",
+        ("draft",),
+        (401, 404, 404, 404, 201, 201),
+        method="post",
+        label="dry-run-draft",
+    ),
+    Case("api:dry-run", ("dry_run",), AUTHOR_ONLY),
     Case("api:leaderboard", ("slug",), every(200)),
     Case(
         "api:leaderboard",
@@ -92,17 +103,23 @@ CASES = [
     Case("api:submission-rescore", ("submission",), (401, 403, 404, 404, 200, 200), method="post"),
 ]
 
+UPLOADS = ("api:challenge-submissions", "api:challenge-dry-runs")
+
 
 @pytest.fixture
 def world(site):  # type: ignore[no-untyped-def]
-    """One published challenge with an open phase, a draft, a scored and a pending
-    submission of the student, a disqualified participant."""
+    """One published challenge with an open phase, a draft (both offer dry runs), a
+    scored and a pending submission of the student, their dry run, a disqualified
+    participant."""
     users = users_of_each_role()
     challenge = make_challenge(owner=users["owner"])
     draft = make_challenge("1998-draft-challenge", owner=users["owner"], published=False)
     make_phase(challenge, name="Graded", starts=-HOUR, ends=10 * HOUR)
     scored = make_submission(user=users["student"], challenge=challenge, public=0.8)
     pending = make_submission(user=users["student"], challenge=challenge, state="pending")
+    offer_dry_runs(challenge)
+    offer_dry_runs(draft)
+    dry_run = make_dry_run(user=users["student"], challenge=challenge, state="passed")
     barred = Disqualification.objects.create(
         challenge=challenge, user=make_user("cheater"), reason="copied"
     )
@@ -112,6 +129,7 @@ def world(site):  # type: ignore[no-untyped-def]
         "submission": str(scored.id),
         "pending": str(pending.id),
         "disqualification": str(barred.id),
+        "dry_run": str(dry_run.id),
     }
     return users, objects
 
@@ -123,7 +141,7 @@ def test_role_gets_the_expected_status(world, case: Case, role: str):
     client = token_client(users.get(role))
     url = reverse(case.name, args=[objects[arg] for arg in case.args]) + case.query
     data = dict(case.data)
-    if case.name == "api:challenge-submissions" and case.method == "post":
+    if case.name in UPLOADS and case.method == "post":
         data["code"] = SimpleUploadedFile("main.py", b"print('matrix')\n")
     fmt = "multipart" if case.method == "post" else None
     response = getattr(client, case.method)(url, data, format=fmt)

@@ -4,8 +4,8 @@ path parameters that name real objects or none) and checks that no answer is a
 server error and that every answer matches the schema: its status code, its
 content type, its headers and its body.
 
-The caller is the challenge's owner, who also has submissions of their own,
-so the participants' and the instructors' endpoints both answer. Bounded: a
+The caller is the challenge's owner, who also has submissions and a dry run of
+their own, so the participants' and the instructors' endpoints both answer. Bounded: a
 fixed number of examples per operation, derandomized, so the run is the same
 every time and short."""
 
@@ -32,6 +32,7 @@ from schemathesis.specs.openapi.checks import (
 
 from server.accounts.tokens import token_create
 from server.competitions.models import Disqualification
+from tests.support.dry_runs import make_dry_run, offer_dry_runs
 from tests.support.factories import make_challenge, make_phase, make_submission, make_user
 
 pytestmark = pytest.mark.django_db
@@ -88,8 +89,11 @@ def token(site) -> Iterator[str]:  # type: ignore[no-untyped-def]
     mine = make_submission(user=owner, challenge=challenge, public=0.7, log_tail="epoch 1\n")
     make_submission(user=owner, challenge=challenge, state="pending")
     make_submission(user=student, challenge=challenge, public=0.9)
+    offer_dry_runs(challenge)
+    dry_run = make_dry_run(user=owner, challenge=challenge, state="failed", reason="No output.")
     barred = Disqualification.objects.create(challenge=challenge, user=student, reason="copied")
     REAL.update(slug=challenge.slug, submission_id=mine.id, disqualification_id=barred.id)
+    REAL.update(dry_run_id=dry_run.id)
     _, token = token_create(user=owner, name="schemathesis", lifetime_days=7)
     yield token
     REAL.clear()
