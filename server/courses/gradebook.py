@@ -90,14 +90,18 @@ def graded_phase(step: CourseChallenge) -> Phase | None:
 
 
 def rule_of(step: CourseChallenge) -> GradeRule | None:
-    """The step's scores, else the challenge's first baseline (no points) and its
-    result to beat (every point); None when neither gives two distinct scores."""
+    """The step's scores, else the challenge's first listed result (no points) and
+    its result to beat (every point), never a bound, each as the private board
+    shows it (the board the grades read); None when they do not differ."""
     if step.zero_at is not None and step.full_at is not None:
         return GradeRule(step.zero_at, step.full_at, step.points)
-    baselines = list(step.challenge.baselines.all())
-    if len(baselines) < 2 or baselines[0].score == baselines[-1].score:
+    challenge = step.challenge
+    results = [b for b in challenge.baselines.all() if not b.bound]
+    best = challenge.baseline_to_beat
+    if not results or best is None:
         return None
-    return GradeRule(baselines[0].score, baselines[-1].score, step.points)
+    zero, full = results[0].score_on(private=True), best.score_on(private=True)
+    return None if zero == full else GradeRule(zero, full, step.points)
 
 
 def _better(score: float, than: float, direction: str) -> bool:

@@ -152,3 +152,28 @@ def test_the_detail_csv_holds_every_field(course):
     assert cy["1986-xor final_private"] == "0.7" and cy["1986-xor late_days"] == "2"
     assert cy["1986-xor team"] == "Pair" and cy["1986-xor beat"] == "no"
     assert cy["1986-xor grade"] == "40.00" and cy["total"] == "40.00"
+
+
+def test_the_default_rule_runs_to_the_result_to_beat_on_the_private_board_never_a_bound(site):
+    from server.competitions.models import Baseline
+    from server.courses.gradebook import rule_of
+
+    prof = make_user("prof", instructor=True)
+    course = course_create(by=prof, title="DL")
+    xor = make_challenge("1986-xor", baselines=())
+    rows = [
+        ("Linear", 0.51, 0.49, False),
+        ("2-2-1 network", 0.95, 0.94, False),
+        ("Bayes rule", 0.97, 0.96, True),
+    ]
+    for position, (name, public, private, bound) in enumerate(rows):
+        Baseline.objects.create(
+            challenge=xor,
+            name=name,
+            score=public,
+            private_score=private,
+            bound=bound,
+            position=position,
+        )
+    rule = rule_of(step_add(course=course, challenge=xor))
+    assert rule is not None and (rule.zero_at, rule.full_at) == (0.49, 0.94)
