@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from graders.cloze import ClozeSpec
 from graders.errors import GradingSpecError
 from graders.graded import GradedSpec
 from graders.interactive import InteractiveSpec
@@ -26,6 +27,7 @@ KINDS: Registry[Parser] = Registry(
         ("labels", GradingSpec.from_dict),
         ("interactive", InteractiveSpec.from_dict),
         ("samples", SamplesSpec.from_dict),
+        ("cloze", ClozeSpec.from_dict),
     ],
 )
 

@@ -7,6 +7,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
+from graders.bootstrap import mean_interval
 from graders.errors import InvalidOutput
 
 Interval = tuple[float, float]
@@ -20,6 +23,20 @@ class Scores:
     n_private: int
     public_interval: Interval | None = None
     private_interval: Interval | None = None
+
+    @classmethod
+    def of_items(cls, values: np.ndarray, public: np.ndarray) -> Scores:
+        """Each split's mean of per-item ``values`` (``public`` marks the public
+        items), with its bootstrap interval."""
+        halves = values[public], values[~public]
+        return cls(
+            public=float(halves[0].mean()),
+            private=float(halves[1].mean()),
+            n_public=len(halves[0]),
+            n_private=len(halves[1]),
+            public_interval=mean_interval(halves[0]),
+            private_interval=mean_interval(halves[1]),
+        )
 
 
 def check_range(scores: Scores, *, low: float, high: float) -> Scores:

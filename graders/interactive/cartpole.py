@@ -25,7 +25,6 @@ from typing import Any
 
 import numpy as np
 
-from graders.bootstrap import mean_interval
 from graders.hidden import read_hidden_labels
 from graders.interactive.environment import Environment
 from graders.interactive.protocol import ProtocolViolation
@@ -91,15 +90,7 @@ class CartPole(Environment):
     def scores(self) -> Scores:
         if self.running:
             raise RuntimeError("scores asked before every episode ended")
-        public, private = self.returns[self.public], self.returns[~self.public]
-        return Scores(
-            public=float(public.mean()),
-            private=float(private.mean()),
-            n_public=len(public),
-            n_private=len(private),
-            public_interval=mean_interval(public),
-            private_interval=mean_interval(private),
-        )
+        return Scores.of_items(self.returns, self.public)
 
 
 def _shortest(observation: np.ndarray) -> list[float]:

@@ -1,13 +1,14 @@
-"""A NumPy ``.npy`` file of uint8 images written by sandboxed code, read strictly.
+"""A NumPy ``.npy`` file written by sandboxed code, read strictly: uint8 images
+(the samples kind) or a float32 matrix (the cloze kind's word vectors).
 
 ``np.load(allow_pickle=False)`` alone is not enough for hostile input: it
 follows symlinks, blocks on a fifo, reads a file of any size and accepts any
 dtype, shape and memory order. Here the file is opened as the untrusted reader
 opens files (no symlink, no blocking, a regular file only); at most a few
 kilobytes are read for the header, which this module parses and which must
-describe exactly the expected array (format version 1, 2 or 3, dtype ``|u1``,
-C order, the exact shape); the file's size must then be exactly the header
-plus the pixels, checked before the pixels are read.
+describe exactly the expected array (format version 1, 2 or 3, the dtype, C
+order, the shape); the file's size must then be exactly the header plus the
+data, checked before the data are read.
 """
 
 from __future__ import annotations
@@ -113,25 +114,69 @@ def _split_header(name: str, data: bytes) -> tuple[str, int]:
     return text, start + length
 
 
-def _check_header(name: str, head: bytes, shape: tuple[int, ...]) -> int:
-    """Check the header at the start of ``head``; return where the pixels begin."""
+def _check_header(
+    name: str, head: bytes, shape: tuple[int, ...], *, descr: str = "|u1", dtype: str = "uint8"
+) -> int:
+    """Check the header at the start of ``head``; return where the array's bytes begin."""
+    offset, found = _check_layout(name, head, descr=descr, dtype=dtype, how=HOW_TO_SAVE)
+    if found != shape:
+        raise InvalidOutput(f"{name}: shape is {_shape_text(found)}, expected {shape}")
+    return offset
+
+
+def _check_layout(
+    name: str, head: bytes, *, descr: str, dtype: str, how: str
+) -> tuple[int, object]:
+    """The header's dtype and memory order, checked; where the bytes begin and the shape."""
     text, offset = _split_header(name, head)
     header = _parse_header(name, text)
-    descr, fortran, found = header["descr"], header["fortran_order"], header["shape"]
-    if descr != "|u1":
-        kind = _DTYPE_NAMES.get(descr) if isinstance(descr, str) else "a structured dtype"
-        described = f"{kind} ({show(str(descr))})" if kind else show(str(descr))
-        raise InvalidOutput(
-            f"{name}: dtype is {described}, expected uint8: scale pixels to 0..255 and save "
-            f"{HOW_TO_SAVE}"
+    found_descr, fortran = header["descr"], header["fortran_order"]
+    if found_descr != descr:
+        kind = (
+            _DTYPE_NAMES.get(found_descr) if isinstance(found_descr, str) else "a structured dtype"
         )
+        described = f"{kind} ({show(str(found_descr))})" if kind else show(str(found_descr))
+        advice = ": scale pixels to 0..255 and save " if dtype == "uint8" else "; save "
+        raise InvalidOutput(f"{name}: dtype is {described}, expected {dtype}{advice}{how}")
     if fortran is not False:
         raise InvalidOutput(
             f"{name}: is stored in Fortran order; save a C-ordered array (np.ascontiguousarray)"
         )
-    if found != shape:
-        raise InvalidOutput(f"{name}: shape is {_shape_text(found)}, expected {shape}")
-    return offset
+    return offset, header["shape"]
+
+
+def read_float32_rows(path: Path, *, rows: int, max_columns: int) -> np.ndarray:
+    """The float32 array of ``path``, exactly ``rows`` by 1 to ``max_columns``, every
+    value finite (read-only), or ``InvalidOutput`` with one line a student can act on."""
+    how = "np.save(path, vectors.astype(np.float32))"
+    fd = open_regular(path)
+    try:
+        size = os.fstat(fd).st_size
+        offset, found = _check_layout(
+            path.name, read_at_most(fd, PREAMBLE_MAX), descr="<f4", dtype="float32", how=how
+        )
+        if not (
+            isinstance(found, tuple)
+            and len(found) == 2
+            and found[0] == rows
+            and type(found[1]) is int
+            and 1 <= found[1] <= max_columns
+        ):
+            raise InvalidOutput(
+                f"{path.name}: shape is {_shape_text(found)}, expected ({rows}, D) "
+                f"with 1 <= D <= {max_columns}"
+            )
+        n_bytes = 4 * rows * found[1]
+        _check_size(path.name, size - offset, n_bytes)
+        os.lseek(fd, offset, os.SEEK_SET)
+        data = read_at_most(fd, n_bytes + 1)
+    finally:
+        os.close(fd)
+    _check_size(path.name, len(data), n_bytes)
+    array = np.frombuffer(data, dtype="<f4").reshape(rows, found[1])
+    if not np.isfinite(array).all():
+        raise InvalidOutput(f"{path.name}: holds values that are not finite numbers (nan or inf)")
+    return array
 
 
 def _parse_header(name: str, text: str) -> dict[str, object]:

@@ -16,6 +16,7 @@ from tests.support.pipeline import CHALLENGES
 
 RAW_DATA = {
     "1998-lenet-mnist": "mnist",
+    "2013-word2vec-shakespeare": "tinyshakespeare",
     "2014-gan": "mnist",
     "2017-tiny-transformer": "tinyshakespeare",
 }
@@ -45,6 +46,10 @@ RECORDED = {
     "2013-dqn-cartpole": (
         "f8238339e904f443df93eb9352b8287b85bf7c4efd87fd4ebb53b2986d90d46c",
         "94efd0d10560c09b383062a5ec0da9d48566609f8f4d9dc520e0f704ba284113",
+    ),
+    "2013-word2vec-shakespeare": (
+        "e592682e810e45d17b9bbb17bf1893ef8af08edc6e6b14934e9c1a11cd247742",
+        "4ec805dfc50b03c54a5bc780bc8ecfa9dbf746759846b6e551ae59605034710a",
     ),
     "2014-gan": (
         "c0e8b553748373b6d9e1340baadf9f79d3cf348bc5a4f9210a2309b6ae6f775d",

@@ -42,6 +42,16 @@ def test_the_dqn_challenge_offers_deep_q_learning_and_word_vectors_stay_upcoming
     ]
 
 
+def test_both_challenges_of_2013_open_their_milestones_side_by_side():
+    dqn = Challenge(slug="2013-dqn-cartpole", year=2013, title="Deep Q-learning balances a pole")
+    vectors = Challenge(slug="2013-word2vec-shakespeare", year=2013, title="Word vectors")
+    of_2013 = [item for item in timeline([vectors, dqn]) if item.year == 2013]
+    assert [(item.challenge, item.milestone.title) for item in of_2013 if item.milestone] == [
+        (vectors, "Word vectors"),
+        (dqn, "Deep Q-learning"),
+    ]
+
+
 def test_the_logical_neuron_challenge_opens_1943():
     neuron = Challenge(slug="1943-logical-neuron", year=1943, title="The logical neuron")
     first = timeline([neuron])[0]
@@ -82,3 +92,15 @@ def test_the_landing_page_shows_the_gcn_open_once_its_bundle_is_loaded(client, l
     assert "Graph convolutional networks <span" not in html  # no upcoming card beside it
     page = client.get("/challenges/2017-graph-convolution/").content.decode()
     assert "2017: the graph convolutional network" in page and "0.8225" in page
+
+
+def test_the_landing_page_shows_word_vectors_open_once_its_bundle_is_loaded(client, load_challenge):  # type: ignore[no-untyped-def]
+    challenge = load_challenge("2013-word2vec-shakespeare")
+    assert challenge.data_status == "ready", challenge.data_problem
+    html = client.get("/").content.decode()
+    card = html[html.index('id="challenge-2013-word2vec-shakespeare"') :].split("</li>")[0]
+    assert "Word vectors from Tiny Shakespeare" in card and "Mikolov et al." in card
+    assert "upcoming" not in card and "Data not installed" not in card
+    assert "Word vectors <span" not in html  # no upcoming card for it beside it
+    page = client.get("/challenges/2013-word2vec-shakespeare/").content.decode()
+    assert "2013: word2vec" in page and "0.4522" in page
