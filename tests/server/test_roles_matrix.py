@@ -16,6 +16,7 @@ from server.competitions.models import Disqualification, Extension
 from server.courses.models import Invitation
 from server.courses.services import course_create, course_join, step_add
 from server.submissions.services import regrade_request
+from tests.support.dry_runs import make_dry_run
 from tests.support.factories import make_challenge, make_phase, make_submission, make_user
 from tests.support.matrix import ROLES, Case, every, named_routes, users_of_each_role
 
@@ -33,6 +34,8 @@ DRAFT_MANAGE = (LOGIN, FORBIDDEN, FORBIDDEN, MISSING, OK, OK)  # 403 before any 
 SUBMISSION_READ = (LOGIN, OK, MISSING, MISSING, OK, OK)
 AUTHOR_POST = (LOGIN, REDIRECT, MISSING, MISSING, FORBIDDEN, FORBIDDEN)
 RESCORE = (LOGIN, FORBIDDEN, MISSING, MISSING, REDIRECT, REDIRECT)
+# A dry run is a private check: its author sees it, nobody else (staff included).
+DRY_RUN_READ = (LOGIN, OK, MISSING, MISSING, MISSING, MISSING)
 PHASE = {"name": "Extra", "starts_at": "2099-01-01T00:00", "ends_at": "2099-02-01T00:00"}
 SIGNED_IN_POST = (LOGIN, *(REDIRECT,) * 5)
 COURSE_READ = (LOGIN, OK, MISSING, MISSING, OK, OK)  # its students and instructors
@@ -76,6 +79,9 @@ CASES = [
         method="post",
         label="submit-draft",
     ),
+    Case("dry-run-start", ("slug",), (LOGIN, *(REDIRECT,) * 5), method="post"),
+    Case("dry-run", ("dry_run",), DRY_RUN_READ),
+    Case("dry-run-status", ("dry_run",), DRY_RUN_READ),
     Case("leaderboard", ("slug",), every(OK)),
     Case("leaderboard", ("slug",), every(OK), query="?board=private", label="leaderboard-private"),
     Case("leaderboard", ("draft",), DRAFT, label="leaderboard-draft"),
@@ -232,6 +238,7 @@ def world(site):  # type: ignore[no-untyped-def]
         phase=phase, user=users["student"], ends_at=phase.ends_at + HOUR, granted_by=users["owner"]
     )
     regrade = regrade_request(user=users["student"], submission=submission, text="Why so low?")
+    checked = make_dry_run(user=users["student"], challenge=challenge, state="passed")
     objects = {
         "slug": challenge.slug,
         "draft": draft.slug,
@@ -246,6 +253,7 @@ def world(site):  # type: ignore[no-untyped-def]
         "invitation": str(Invitation.objects.get().id),
         "extension": str(extension.id),
         "regrade": str(regrade.id),
+        "dry_run": str(checked.id),
         "owner_id": str(users["owner"].id),
         "student_id": str(users["student"].id),
     }
@@ -266,7 +274,7 @@ def test_role_sees_the_expected_outcome(client, world, case: Case, role: str):
         client.force_login(users[role])
     url = reverse(case.name, args=[objects[arg] for arg in case.args]) + case.query
     data = dict(case.data) | {key: objects[name] for key, name in case.data_args.items()}
-    if case.name == "submit":
+    if case.name in ("submit", "dry-run-start"):
         data["code"] = SimpleUploadedFile("main.py", b"print('matrix')\n")
     response = getattr(client, case.method)(url, data) if case.method == "post" else client.get(url)
     assert _outcome(response) == case.outcome_for(role), f"{role} {case.method.upper()} {url}"
