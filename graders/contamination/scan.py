@@ -125,20 +125,40 @@ def _numbers(data: np.ndarray, is_digit: np.ndarray) -> tuple[np.ndarray, np.nda
     three digits read as 1000, larger than any label) and where each starts."""
     edges = np.flatnonzero(np.diff(np.concatenate(([0], is_digit, [0])).astype(np.int8)))
     starts, ends = edges[::2], edges[1::2]
-    digit = data.astype(np.int64) - ord("0")
     values = np.full(len(starts), 1000, dtype=np.int64)
+    lengths = ends - starts
     for length, scale in ((1, (1,)), (2, (10, 1)), (3, (100, 10, 1))):
-        chosen = (ends - starts) == length
-        values[chosen] = sum(factor * digit[starts[chosen] + k] for k, factor in enumerate(scale))
+        at = starts[lengths == length]
+        # Only the digits that start a number are widened (not the whole upload).
+        values[lengths == length] = sum(
+            factor * (data[at + k].astype(np.int64) - ord("0")) for k, factor in enumerate(scale)
+        )
     return values, starts
 
 
 def _windows_at_most(values: np.ndarray, largest: int) -> np.ndarray | None:
     """Which windows hold only values <= largest (the only ones that can be hidden
     labels), or None when no window does: then the reading is skipped at once."""
-    large = values > largest
-    if len(values) - np.count_nonzero(large) < LABEL_WINDOW:
-        return None  # fewer small values than one window holds
+    small = values <= largest
+    if not _may_hold_a_window(small):
+        return None
+    large = ~small
     too_large = np.concatenate(([0], np.cumsum(large, dtype=np.int32)))
     telling = (too_large[LABEL_WINDOW:] - too_large[:-LABEL_WINDOW]) == 0
     return telling if telling.any() else None
+
+
+# A run of LABEL_WINDOW small values holds a whole block of half as many that
+# starts at a multiple of its length: with no such block, no window can be labels.
+BLOCK = LABEL_WINDOW // 2
+ALL_TRUE = np.uint64(0x0101010101010101)  # eight True bytes, read as one word
+
+
+def _may_hold_a_window(small: np.ndarray) -> bool:
+    """Whether ``small`` may hold LABEL_WINDOW True values in a row: False is
+    certain (most readings of an upload end here, after one cheap pass)."""
+    usable = len(small) // BLOCK * BLOCK
+    if usable == 0:
+        return False
+    words = np.ascontiguousarray(small[:usable]).view(np.uint64).reshape(-1, BLOCK // 8)
+    return bool((words == ALL_TRUE).all(axis=1).any())
