@@ -10,6 +10,7 @@
 - Live runs: a running submission's live state (``live_state``) and the channel
   that says each renewal (``live_channel``), kept by ``worker.progress``.
 - ``reap_now``: the reaper's pass, run here and now (``manage.py requeue_stale``).
+- ``largest_file_bytes``: the per-file cap a run gets, for the pages that tell students.
 - ``warning_seconds``: how long before a time limit a run is sent SIGTERM (the
   rule of ``worker.sandbox.warning``), for the pages that tell students.
 - Bundles: ``request_preparation`` sends an uploaded bundle's prepare.py to the
@@ -30,7 +31,7 @@ from worker.live_state import read as live_state
 from worker.liveness import WorkerInfo, workers_alive
 from worker.queues import SUBMISSION_QUEUES, Queue, queue_for
 from worker.runtimes.build import RUNTIMES
-from worker.sandbox import warning
+from worker.sandbox import Limits, launch, warning
 
 __all__ = [
     "SUBMISSION_QUEUES",
@@ -40,6 +41,7 @@ __all__ = [
     "broker_problem",
     "incidents_since",
     "install_prepared_data",
+    "largest_file_bytes",
     "live_channel",
     "live_state",
     "prepared_problems",
@@ -82,6 +84,21 @@ def runtime_packages(runtime: str) -> list[str]:
 def warning_seconds(limit_seconds: float) -> float:
     """How long before a time limit of ``limit_seconds`` the program is sent SIGTERM."""
     return warning.margin(limit_seconds)
+
+
+def largest_file_bytes(*, output_mb: int, tmp_mb: int) -> int:
+    """The largest file a run may write anywhere (RLIMIT_FSIZE, ``worker.sandbox.launch``)."""
+    MiB = 1024 * 1024
+    return launch.file_size_limit(
+        Limits(
+            wall_seconds=1,
+            cpu_seconds=1,
+            memory_bytes=MiB,
+            processes=1,
+            output_bytes=output_mb * MiB,
+            tmp_bytes=tmp_mb * MiB,
+        )
+    )
 
 
 def queue_depth(queue: str) -> int | None:

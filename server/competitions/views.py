@@ -45,6 +45,10 @@ def challenge_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "wall": worker_api.warning_seconds(float(challenge.limits.get("wall_seconds", 60))),
             "cpu": worker_api.warning_seconds(float(challenge.limits.get("cpu_seconds", 60))),
         },
+        "largest_file_bytes": worker_api.largest_file_bytes(
+            output_mb=int(challenge.limits.get("output_mb", 16)),
+            tmp_mb=int(challenge.limits.get("tmp_mb", 256)),
+        ),
         "form": SubmissionForm(),
         "manages": can_manage(request.user, challenge),
         "announcements": announcements_for_challenge(challenge=challenge, user=request.user),

@@ -54,6 +54,17 @@ def test_challenge_page_shows_phase_countdown_and_remaining_submissions(client, 
     assert 'name="code"' in html and '<label for="id_code">' in html
 
 
+def test_challenge_page_says_what_a_run_gets(client, site):
+    challenge = make_challenge()
+    challenge.limits = {**challenge.limits, "output_mb": 16, "tmp_mb": 256}
+    challenge.save()
+    html = page(client, f"/challenges/{challenge.slug}/")
+    facts = html[html.index('class="card run-facts"') :].split("</section>")[0]
+    assert "<code>/tmp</code> and <code>/dev/shm</code> (256 MB each, in memory" in facts
+    assert "no single file over 256.0\xa0MB" in facts  # RLIMIT_FSIZE: the larger of the two
+    assert "<code>python -s main.py</code>" in facts and "numpy" in facts
+
+
 def test_challenge_page_explains_why_submissions_are_closed(client, site):
     challenge = make_challenge()
     make_phase(challenge, name="Graded", starts=-5 * HOUR, ends=-HOUR)
