@@ -33,6 +33,7 @@ from tests.support.bundles import (
     config_of,
     csv_rows,
     files_of,
+    limit_rows,
     load_module,
     needs_dataset,
     page_of,
@@ -278,17 +279,8 @@ def test_reference_reads_its_budget(prepared: Path, tmp_path: Path):
 
 def test_the_page_states_the_limits_of_the_toml():
     readme = page_of(BUNDLE)
-    limits = config_of(BUNDLE)["limits"]
-    rows = {
-        "wall-clock time": f"{limits['wall_seconds']} s",
-        "CPU time (all threads together)": f"{limits['cpu_seconds']} s",
-        "memory": f"{limits['memory_mb']} MB",
-        "processes and threads": str(limits["processes"]),
-        "files written to `/output`": f"{limits['output_mb']} MB",
-        "`/tmp`": f"{limits['tmp_mb']} MB",
-    }
-    for name, value in rows.items():
-        assert f"| {name} | {value} |" in readme, name
+    for row in limit_rows(BUNDLE):
+        assert row in readme, row
 
 
 def test_the_page_tells_the_story_and_the_formats():
