@@ -17,11 +17,16 @@ from pathlib import Path
 
 import numpy as np
 
+from graders.datasets import mnist
 from graders.splits import assign_splits, write_hidden_labels
 
 PUBLIC = "public"
 HIDDEN = "hidden"
 SAMPLE_SEED = 20  # the dry run's cap, in seconds: any fixed number would do
+# The files of a challenge that serves MNIST as it is published.
+MNIST_TRAIN_IMAGES = "train-images-idx3-ubyte"
+MNIST_TRAIN_LABELS = "train-labels-idx1-ubyte"
+MNIST_TEST_IMAGES = "test-images-idx3-ubyte"
 
 
 def pick(
@@ -81,3 +86,18 @@ def sample_labelled_csv(
         "\n".join([",".join(["id", *features]), *test_rows]) + "\n", encoding="utf-8"
     )
     write_sample_labels(dry_run_dir, labels)
+
+
+def sample_mnist_idx(*, public_dir: Path, dry_run_dir: Path, n_train: int, n_test: int) -> None:
+    """For a challenge that serves MNIST's three IDX files (training images and
+    labels, test images): the same three files, of ``n_train`` of its training
+    digits and, as the test images, ``n_test`` others, their labels hidden."""
+    images = mnist.parse_idx((public_dir / MNIST_TRAIN_IMAGES).read_bytes())
+    labels = mnist.parse_idx((public_dir / MNIST_TRAIN_LABELS).read_bytes())
+    learn, held = pick(len(images), n_train=n_train, n_test=n_test)
+    out = dry_run_dir / PUBLIC
+    out.mkdir(parents=True, exist_ok=True)
+    (out / MNIST_TRAIN_IMAGES).write_bytes(mnist.idx_bytes(images[learn]))
+    (out / MNIST_TRAIN_LABELS).write_bytes(mnist.idx_bytes(labels[learn]))
+    (out / MNIST_TEST_IMAGES).write_bytes(mnist.idx_bytes(images[held]))
+    write_sample_labels(dry_run_dir, [int(label) for label in labels[held]])

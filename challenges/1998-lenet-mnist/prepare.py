@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from graders.datasets import mnist
-from graders.dry_runs import PUBLIC, pick, write_sample_labels
+from graders.dry_runs import sample_mnist_idx
 from graders.splits import assign_splits, write_hidden_labels
 
 ORDER_SEED = 19981101  # Proc. IEEE 86(11), November 1998
@@ -57,15 +57,7 @@ def prepare(*, public_dir: Path, hidden_dir: Path, datasets_dir: Path) -> None:
 def prepare_dry_run(*, public_dir: Path, dry_run_dir: Path) -> None:
     """A dry run's data (``graders.dry_runs``): 1,000 training digits to learn from
     and 200 others set aside as its test images, in the files' usual names."""
-    images = mnist.parse_idx((public_dir / TRAIN_IMAGES).read_bytes())
-    labels = mnist.parse_idx((public_dir / TRAIN_LABELS).read_bytes())
-    learn, held = pick(len(images), n_train=1_000, n_test=200)
-    out = dry_run_dir / PUBLIC
-    out.mkdir(parents=True, exist_ok=True)
-    (out / TRAIN_IMAGES).write_bytes(mnist.idx_bytes(images[learn]))
-    (out / TRAIN_LABELS).write_bytes(mnist.idx_bytes(labels[learn]))
-    (out / TEST_IMAGES).write_bytes(mnist.idx_bytes(images[held]))
-    write_sample_labels(dry_run_dir, [int(label) for label in labels[held]])
+    sample_mnist_idx(public_dir=public_dir, dry_run_dir=dry_run_dir, n_train=1_000, n_test=200)
 
 
 def main() -> None:

@@ -19,6 +19,7 @@ from tests.support.bundles import (
     PreparedOn,
     config_of,
     csv_rows,
+    limit_rows,
     load_module,
     needs_dataset,
     page_of,
@@ -179,17 +180,8 @@ def test_the_nearest_class_mean_is_exact_on_other_threads_and_kernels(prepared_o
 
 def test_the_page_states_the_limits_of_the_toml():
     readme = page_of(BUNDLE)
-    limits = config_of(BUNDLE)["limits"]
-    rows = {
-        "wall-clock time": f"{limits['wall_seconds']} s",
-        "CPU time (all threads together)": f"{limits['cpu_seconds']} s",
-        "memory": f"{limits['memory_mb']} MB",
-        "processes and threads": str(limits["processes"]),
-        "files written to `/output`": f"{limits['output_mb']} MB",
-        "`/tmp`": f"{limits['tmp_mb']} MB",
-    }
-    for name, value in rows.items():
-        assert f"| {name} | {value} |" in readme, name
+    for row in limit_rows(BUNDLE):
+        assert row in readme, row
 
 
 def test_the_page_tells_the_story_and_the_formats():

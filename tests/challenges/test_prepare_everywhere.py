@@ -16,6 +16,7 @@ from tests.support.pipeline import CHALLENGES
 
 RAW_DATA = {
     "1998-lenet-mnist": "mnist",
+    "2012-relu-dropout": "mnist",
     "2013-word2vec-shakespeare": "tinyshakespeare",
     "2014-gan": "mnist",
     "2017-tiny-transformer": "tinyshakespeare",
@@ -42,6 +43,10 @@ RECORDED = {
     "1998-lenet-mnist": (
         "474cde1b8ac6503445a3baaaf446a29b4e2e566fcb69f2cb38fd9ea97b3c0e5b",
         "96cb699be1c8f21399a4544f522dfd031ef271d2d5d5d6c4e64013a8aa64d3b7",
+    ),
+    "2012-relu-dropout": (
+        "d997fd6f9061bc1518dae338aa52da5c7d6bbca3793f8198e4dfcad089a2be53",
+        "60a2da9e0cabdc02aebad1d9b19f10d23bdac07cf7f677af81dc1d74751d393e",
     ),
     "2013-dqn-cartpole": (
         "f8238339e904f443df93eb9352b8287b85bf7c4efd87fd4ebb53b2986d90d46c",

@@ -170,6 +170,21 @@ def config_of(bundle: Path) -> dict[str, Any]:
     return tomllib.loads((bundle / "challenge.toml").read_text(encoding="utf-8"))
 
 
+def limit_rows(bundle: Path) -> list[str]:
+    """The rows of the limits table a bundle's page shows, "| name | value |", as its
+    challenge.toml sets the limits."""
+    limits = config_of(bundle)["limits"]
+    rows = {
+        "wall-clock time": f"{limits['wall_seconds']} s",
+        "CPU time (all threads together)": f"{limits['cpu_seconds']} s",
+        "memory": f"{limits['memory_mb']} MB",
+        "processes and threads": str(limits["processes"]),
+        "files written to `/output`": f"{limits['output_mb']} MB",
+        "`/tmp`": f"{limits['tmp_mb']} MB",
+    }
+    return [f"| {name} | {value} |" for name, value in rows.items()]
+
+
 def page_of(bundle: Path) -> str:
     """The bundle's page, its README.md."""
     return (bundle / "README.md").read_text(encoding="utf-8")

@@ -104,3 +104,27 @@ def test_the_landing_page_shows_word_vectors_open_once_its_bundle_is_loaded(clie
     assert "Word vectors <span" not in html  # no upcoming card for it beside it
     page = client.get("/challenges/2013-word2vec-shakespeare/").content.decode()
     assert "2013: word2vec" in page and "0.4522" in page
+
+
+def test_the_relu_and_dropout_challenge_opens_the_2012_milestone():
+    relu = Challenge(slug="2012-relu-dropout", year=2012, title="ReLU and dropout on 1,000 digits")
+    of_2012 = [item for item in timeline([relu]) if item.year == 2012]
+    assert [(item.challenge, item.milestone.people) for item in of_2012 if item.milestone] == [
+        (relu, "Krizhevsky, Sutskever & Hinton")
+    ]
+    assert all(item.challenge is not None for item in of_2012)  # no upcoming AlexNet beside it
+
+
+def test_the_landing_page_shows_relu_and_dropout_open_once_its_bundle_is_loaded(
+    client, load_challenge
+):  # type: ignore[no-untyped-def]
+    challenge = load_challenge("2012-relu-dropout")
+    assert challenge.data_status == "ready", challenge.data_problem
+    html = client.get("/").content.decode()
+    card = html[html.index('id="challenge-2012-relu-dropout"') :].split("</li>")[0]
+    assert "ReLU and dropout on 1,000 digits" in card
+    assert "Krizhevsky, Sutskever &amp; Hinton" in card
+    assert "upcoming" not in card and "Data not installed" not in card
+    assert "AlexNet <span" not in html  # no upcoming card for 2012 beside it
+    page = client.get("/challenges/2012-relu-dropout/").content.decode()
+    assert "2012: dropout" in page and "0.9212" in page
