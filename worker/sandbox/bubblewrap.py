@@ -163,7 +163,7 @@ def _launch(
     status = launch.status_pipe()
     stack.callback(os.close, status[0])
     preexec = launch.make_preexec(
-        procs_files=cgroups.procs_files(),
+        join_files=cgroups.join_files(),
         limits=launch.rlimits(spec.limits, count_processes=identity.dedicated),
         identity=identity,
         affinity=spec.cpus,
@@ -245,7 +245,7 @@ def _leave_nothing_running(cgroups: RunCgroups, identity: Identity) -> None:
     """Kill what the pid namespace's end did not take along, and check it worked.
 
     Every process of the run is in its cgroup (bwrap joins it before exec, and a
-    process cannot move itself out: the run's uid may not write any cgroup.procs).
+    process cannot move itself out: the run's uid may write no cgroup.procs nor tasks).
     An emptied cgroup means the run is gone; the sweep by uid, a pass over every
     process of the host, is for runs without cgroups or a cgroup that stayed full.
     """

@@ -59,9 +59,17 @@ class RunCgroups:
     def pins_cores(self) -> bool:
         return "cpuset" in self.dirs
 
-    def procs_files(self) -> list[str]:
-        """The cgroup.procs files the sandbox's first process writes its pid to."""
-        return sorted({str(d / "cgroup.procs") for d in self.dirs.values()})
+    def join_files(self) -> list[str]:
+        """The files the sandbox's first process writes "0" (itself) to, before exec.
+
+        On v1 ``tasks``, not ``cgroup.procs``: a thread moving only itself skips
+        the kernel's global threadgroup lock (on recent kernels), whose writer waits
+        for an RCU grace period: 7-17 ms of every run here. The process is
+        single-threaded then (forked, not yet exec'd), so it moves whole, and
+        whatever it starts later is born inside. v2 has no such file.
+        """
+        name = "tasks" if self.version == 1 else "cgroup.procs"
+        return sorted({str(d / name) for d in self.dirs.values()})
 
     def set_limits(self, *, memory_bytes: int, processes: int, cpus: float) -> None:
         if self.version == 2:

@@ -77,21 +77,20 @@ def rlimits(limits: Limits, *, count_processes: bool) -> dict[int, tuple[int, in
 
 def make_preexec(
     *,
-    procs_files: Sequence[str],
+    join_files: Sequence[str],
     limits: Mapping[int, tuple[int, int]],
     identity: Identity,
     affinity: Sequence[int] = (),
 ) -> Callable[[], None]:
-    pid_files = [path.encode() for path in procs_files]
+    join = [path.encode() for path in join_files]
     chosen = [(which, within_own(which, value)) for which, value in limits.items()]
     cores = set(affinity)  # the run's own cores (worker.slots); empty: not pinned
 
     def preexec() -> None:
-        pid = str(os.getpid()).encode()
-        for path in pid_files:
+        for path in join:  # "0": this very process (cgroups.RunCgroups.join_files)
             fd = os.open(path, os.O_WRONLY)
             try:
-                os.write(fd, pid)
+                os.write(fd, b"0")
             finally:
                 os.close(fd)
         for which, value in chosen:
