@@ -1,10 +1,11 @@
 """Starting bwrap as the run's host uid, inside the run's cgroups, under its rlimits.
 
-The child between fork and exec (``preexec_fn``) does only os-level calls, in an
-order that matters: join the cgroups and set the rlimits while still root, then
-drop supplementary groups, gid and uid for good. Popen's own ``user=`` would
-drop the uid before ``preexec_fn`` runs, when joining a cgroup is no longer
-allowed, so it is not used.
+Between fork and exec, in an order that matters: join the cgroups and set the
+rlimits while still root, then drop supplementary groups, gid and uid for good.
+Done by the launcher (launcher.c, exec'd in front of bwrap, so that Popen can
+vfork) where it is built, else by a ``preexec_fn`` doing only os-level calls.
+Popen's own ``user=`` would drop the uid before ``preexec_fn`` runs, when
+joining a cgroup is no longer allowed, so it is not used.
 """
 
 from __future__ import annotations
@@ -180,10 +181,11 @@ def start(
     log_fd: int,
     status: tuple[int, int],
     pass_fds: Sequence[int],
-    preexec: Callable[[], None],
+    preexec: Callable[[], None] | None,
     stdio: tuple[int, int] | None = None,
 ) -> Started:
-    """Start bwrap; ``stdio`` (stdin, stdout) connects an interactive run's pipes."""
+    """Start bwrap; ``stdio`` (stdin, stdout) connects an interactive run's pipes.
+    ``argv`` starts with the launcher's options where ``preexec`` is None."""
     read_end, write_end = status
     stdin, stdout = stdio if stdio is not None else (subprocess.DEVNULL, log_fd)
     try:

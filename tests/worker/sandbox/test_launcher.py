@@ -1,0 +1,141 @@
+"""The launcher (launcher.c) that starts bwrap instead of a preexec_fn: its options,
+each step it takes for real, that a failing step starts nothing, that only a
+folder of our own holds it, and that a run without it holds the same limits."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.support.sandbox import UID_BASE, RunDirs, limits
+from worker.sandbox import SandboxSpec, Status, launcher
+from worker.sandbox.bubblewrap import BubblewrapBackend
+from worker.sandbox.cgroups import create_run_cgroups
+from worker.sandbox.uids import Identity
+
+needs_compiler = pytest.mark.skipif(shutil.which("cc") is None, reason="no C compiler")
+needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="only root drops to another uid")
+# What a launched program reports of itself (the host's python: any uid reads it).
+REPORT = (
+    "import json, os, resource\n"
+    "print(json.dumps({'ids': [os.getresuid(), os.getresgid(), os.getgroups()],"
+    " 'files': resource.getrlimit(resource.RLIMIT_NOFILE),"
+    " 'cores': sorted(os.sched_getaffinity(0)), 'cgroup': open('/proc/self/cgroup').read()}))\n"
+)
+
+
+def test_the_options_take_the_preexec_steps_in_order():
+    files = resource.RLIMIT_NOFILE
+    dedicated = Identity(uid=61003, gid=61003, dedicated=True)
+    argv = launcher.argv(
+        "/x/launch",
+        join_files=["/cg/memory/run/tasks", "/cg/pids/run/tasks"],
+        limits={files: (100, 100)},
+        identity=dedicated,
+        affinity=[3, 1, 3],
+    )
+    assert argv == [
+        "/x/launch",
+        *("-j", "/cg/memory/run/tasks", "-j", "/cg/pids/run/tasks"),
+        *("-r", f"{files}:100:100"),
+        *("-c", "1", "-c", "3"),
+        *("-u", "61003", "-g", "61003"),
+        "--",
+    ]
+    ourselves = Identity(uid=1000, gid=1000, dedicated=False)
+    plain = launcher.argv("/x/launch", join_files=[], limits={}, identity=ourselves)
+    assert plain == ["/x/launch", "--"]  # never a uid it would not drop to
+
+
+@needs_compiler
+@needs_root
+def test_the_launcher_joins_limits_pins_and_drops_before_exec(tmp_path: Path):
+    tool = launcher.built(tmp_path / "bin")
+    assert tool is not None
+    cgroups = create_run_cgroups()
+    if not cgroups.enabled:
+        pytest.skip("no cgroups to join here")
+    core = sorted(os.sched_getaffinity(0))[-1]
+    uid = UID_BASE + 250
+    try:
+        steps = launcher.argv(
+            tool,
+            join_files=cgroups.join_files(),
+            limits={resource.RLIMIT_NOFILE: (100, 100)},
+            identity=Identity(uid=uid, gid=uid, dedicated=True),
+            affinity=[core],
+        )
+        done = subprocess.run(
+            [*steps, "/usr/bin/python3", "-c", REPORT], capture_output=True, check=True
+        )
+    finally:
+        cgroups.remove()
+    seen = json.loads(done.stdout)
+    assert seen["ids"] == [[uid] * 3, [uid] * 3, []]
+    assert seen["files"] == [100, 100]
+    assert seen["cores"] == [core]
+    name = next(iter(cgroups.dirs.values())).name
+    assert seen["cgroup"].count(name) >= len(set(cgroups.dirs.values()))
+
+
+@needs_compiler
+def test_a_failing_step_starts_nothing(tmp_path: Path):
+    tool = launcher.built(tmp_path / "bin")
+    assert tool is not None
+    done = subprocess.run(
+        [tool, "-j", str(tmp_path / "no-such-cgroup" / "tasks"), "--", "/bin/echo", "started"],
+        capture_output=True,
+    )
+    assert done.returncode == 126
+    assert b"started" not in done.stdout and b"milestones-launch: open" in done.stderr
+    for bad in (["-r", "7:x:1"], ["-u", "61000"], ["-c", "99999"], ["-x", "1"]):
+        done = subprocess.run([tool, *bad, "--", "/bin/echo", "started"], capture_output=True)
+        assert (done.returncode, done.stdout) == (126, b""), bad
+    relative = subprocess.run([tool, "--", "echo", "started"], capture_output=True)
+    assert (relative.returncode, relative.stdout) == (126, b"")
+
+
+@needs_compiler
+def test_only_a_folder_of_our_own_holds_the_launcher(tmp_path: Path):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)  # another user could swap what root would exec
+    with pytest.raises(PermissionError):
+        launcher._built(shared)
+    assert not list(shared.iterdir())
+
+
+@needs_root
+@needs_compiler
+def test_a_run_holds_the_same_limits_with_or_without_the_launcher(
+    run_dirs: RunDirs, runtimes_dir: Path, tmp_path: Path
+):
+    (run_dirs.code / "main.py").write_text(
+        "import os, resource\n"
+        "print([resource.getrlimit(r) for r in (resource.RLIMIT_NPROC, resource.RLIMIT_NOFILE,"
+        " resource.RLIMIT_CPU, resource.RLIMIT_FSIZE, resource.RLIMIT_CORE)], os.getresuid())\n"
+    )
+    (run_dirs.code / "main.py").chmod(0o644)
+    spec = SandboxSpec(
+        code_dir=run_dirs.code,
+        data_dir=run_dirs.data,
+        output_dir=run_dirs.output,
+        runtime="numpy",
+        limits=limits(processes=20, cpu_seconds=7, wall_seconds=20),
+    )
+    tails = []
+    for use in (True, False):
+        backend = BubblewrapBackend(
+            runtimes_dir=runtimes_dir, uid_base=UID_BASE, slots_dir=tmp_path, use_launcher=use
+        )
+        result = backend.run(spec)
+        assert result.status is Status.OK, result.log_tail
+        tails.append(result.log_tail)
+    assert tails[0] == tails[1]
+    assert "(22, 22)" in tails[0] and "(7, 8)" in tails[0]
