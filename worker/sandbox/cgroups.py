@@ -24,6 +24,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from worker.sandbox import exits
+
 PROC_SELF_CGROUP = Path("/proc/self/cgroup")
 PROC_SELF_MOUNTINFO = Path("/proc/self/mountinfo")
 CPU_PERIOD_US = 100_000
@@ -99,17 +101,21 @@ class RunCgroups:
         platform error, retried and never charged.
         """
         deadline, pause = time.monotonic() + patience, 0.001
-        while True:
-            pids = self.pids()
-            if not pids:
-                return True
-            if time.monotonic() > deadline:
-                return False
-            for pid in pids:
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, signal.SIGKILL)
-            time.sleep(pause)  # killed ones leave the group a moment later
-            pause = min(2 * pause, 0.05)
+        with exits.watching() as seen:
+            while True:
+                pids = self.pids()
+                if not pids:
+                    # Dying ones are hidden from cgroup.procs already: let them finish.
+                    seen.wait_all(deadline)
+                    return True
+                if time.monotonic() > deadline:
+                    return False
+                for pid in pids:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(pid, signal.SIGKILL)
+                seen.watch(pids)
+                seen.wait_one(pause)  # killed ones leave the group a moment later
+                pause = min(2 * pause, 0.05)
 
     def remove(self) -> None:
         for directory in set(self.dirs.values()):
