@@ -120,7 +120,7 @@ class BubblewrapBackend(SandboxBackend):
         found = shutil.which(self.bwrap)
         if found is None:
             raise SandboxUnavailable(f"bubblewrap ({self.bwrap!r}) is not installed")
-        return found
+        return os.path.abspath(found)  # the launcher execs absolute paths only
 
     def _runtime_dir(self, runtime: str) -> Path:
         directory = self.runtimes_dir / runtime
