@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.sandbox import UID_BASE, RunDirs, limits
-from worker.sandbox import SandboxSpec, Status, launcher
+from worker.sandbox import SandboxSpec, Status, launch, launcher
 from worker.sandbox.bubblewrap import BubblewrapBackend
 from worker.sandbox.cgroups import create_run_cgroups
 from worker.sandbox.uids import Identity
@@ -139,3 +139,101 @@ def test_a_run_holds_the_same_limits_with_or_without_the_launcher(
         tails.append(result.log_tail)
     assert tails[0] == tails[1]
     assert "(22, 22)" in tails[0] and "(7, 8)" in tails[0]
+
+
+def test_bwrap_leads_its_own_process_group_without_a_session_of_its_own(tmp_path: Path):
+    log = os.open(tmp_path / "log", os.O_WRONLY | os.O_CREAT, 0o600)
+    status = launch.status_pipe()
+    started = launch.start(
+        ["/bin/sleep", "30"], log_fd=log, status=status, pass_fds=[], preexec=None
+    )
+    try:
+        pid = started.process.pid
+        assert os.getpgid(pid) == pid  # killed as one group
+        assert os.getsid(pid) == os.getsid(0)  # a new session is a new scheduler autogroup
+    finally:
+        started.stop()
+        os.close(status[0])
+        os.close(log)
+
+
+TTY_ATTACK = """
+import fcntl, os, termios
+try:
+    fd = os.open("/dev/tty", os.O_RDWR)
+    fcntl.ioctl(fd, termios.TIOCSTI, b"x")
+    print("injected into the worker's terminal")
+except OSError as exc:
+    print("no terminal", exc.errno)
+"""
+
+
+@needs_root
+def test_a_run_cannot_reach_the_terminal_of_a_worker_that_has_one(
+    run_dirs: RunDirs, runtimes_dir: Path, tmp_path: Path
+):
+    # bwrap is no longer a session leader of its own; the program's session
+    # (bwrap's --new-session) must still have no terminal to inject keys into.
+    (run_dirs.code / "main.py").write_text(TTY_ATTACK)
+    (run_dirs.code / "main.py").chmod(0o644)
+    spec = SandboxSpec(
+        code_dir=run_dirs.code,
+        data_dir=run_dirs.data,
+        output_dir=run_dirs.output,
+        runtime="numpy",
+        limits=limits(wall_seconds=20),
+    )
+    backend = BubblewrapBackend(runtimes_dir=runtimes_dir, uid_base=UID_BASE, slots_dir=tmp_path)
+    master, slave = os.openpty()
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # a worker whose controlling terminal is the pty
+        code = 1
+        try:
+            os.setsid()
+            os.close(os.open(os.ttyname(slave), os.O_RDWR))  # acquires it
+            os.close(os.open("/dev/tty", os.O_RDWR))  # it has one
+            os.write(write, backend.run(spec).log_tail.encode())
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write)
+    tail = b""
+    while chunk := os.read(read, 65536):
+        tail += chunk
+    assert os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
+    for fd in (read, master, slave):
+        os.close(fd)
+    assert b"no terminal" in tail and b"injected" not in tail, tail
+
+
+OWN_TERMINAL = """
+import fcntl, os, termios
+master, slave = os.openpty()
+if os.fork() == 0:
+    os.setsid()
+    fcntl.ioctl(slave, termios.TIOCSCTTY, 0)  # a terminal of its own, its controlling one
+    try:
+        fcntl.ioctl(slave, termios.TIOCSTI, b"x")
+        print("typed into it")
+    except OSError as exc:
+        print("refused", exc.errno)
+    os._exit(0)
+os.wait()
+"""
+
+
+@needs_root
+def test_typing_into_a_terminal_is_refused_even_its_own(run_dirs: RunDirs, runtimes_dir: Path):
+    # The second wall (seccomp) behind --new-session: TIOCSTI fails whatever the terminal.
+    (run_dirs.code / "main.py").write_text(OWN_TERMINAL)
+    (run_dirs.code / "main.py").chmod(0o644)
+    spec = SandboxSpec(
+        code_dir=run_dirs.code,
+        data_dir=run_dirs.data,
+        output_dir=run_dirs.output,
+        runtime="numpy",
+        limits=limits(wall_seconds=20),
+    )
+    result = BubblewrapBackend(runtimes_dir=runtimes_dir, uid_base=UID_BASE).run(spec)
+    assert "refused 1" in result.log_tail, result.log_tail  # EPERM
