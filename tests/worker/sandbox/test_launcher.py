@@ -116,19 +116,12 @@ def test_only_a_folder_of_our_own_holds_the_launcher(tmp_path: Path):
 def test_a_run_holds_the_same_limits_with_or_without_the_launcher(
     run_dirs: RunDirs, runtimes_dir: Path, tmp_path: Path
 ):
-    (run_dirs.code / "main.py").write_text(
+    source = (
         "import os, resource\n"
         "print([resource.getrlimit(r) for r in (resource.RLIMIT_NPROC, resource.RLIMIT_NOFILE,"
         " resource.RLIMIT_CPU, resource.RLIMIT_FSIZE, resource.RLIMIT_CORE)], os.getresuid())\n"
     )
-    (run_dirs.code / "main.py").chmod(0o644)
-    spec = SandboxSpec(
-        code_dir=run_dirs.code,
-        data_dir=run_dirs.data,
-        output_dir=run_dirs.output,
-        runtime="numpy",
-        limits=limits(processes=20, cpu_seconds=7, wall_seconds=20),
-    )
+    spec = _spec(run_dirs, source, processes=20, cpu_seconds=7, wall_seconds=20)
     tails = []
     for use in (True, False):
         backend = BubblewrapBackend(
@@ -174,15 +167,7 @@ def test_a_run_cannot_reach_the_terminal_of_a_worker_that_has_one(
 ):
     # bwrap is no longer a session leader of its own; the program's session
     # (bwrap's --new-session) must still have no terminal to inject keys into.
-    (run_dirs.code / "main.py").write_text(TTY_ATTACK)
-    (run_dirs.code / "main.py").chmod(0o644)
-    spec = SandboxSpec(
-        code_dir=run_dirs.code,
-        data_dir=run_dirs.data,
-        output_dir=run_dirs.output,
-        runtime="numpy",
-        limits=limits(wall_seconds=20),
-    )
+    spec = _spec(run_dirs, TTY_ATTACK, wall_seconds=20)
     backend = BubblewrapBackend(runtimes_dir=runtimes_dir, uid_base=UID_BASE, slots_dir=tmp_path)
     master, slave = os.openpty()
     read, write = os.pipe()
@@ -226,14 +211,19 @@ os.wait()
 @needs_root
 def test_typing_into_a_terminal_is_refused_even_its_own(run_dirs: RunDirs, runtimes_dir: Path):
     # The second wall (seccomp) behind --new-session: TIOCSTI fails whatever the terminal.
-    (run_dirs.code / "main.py").write_text(OWN_TERMINAL)
+    spec = _spec(run_dirs, OWN_TERMINAL, wall_seconds=20)
+    result = BubblewrapBackend(runtimes_dir=runtimes_dir, uid_base=UID_BASE).run(spec)
+    assert "refused 1" in result.log_tail, result.log_tail  # EPERM
+
+
+def _spec(run_dirs: RunDirs, source: str, **changes: float) -> SandboxSpec:
+    """``source`` as the entrypoint, under the limits of a challenge that sets none but ``changes``."""
+    (run_dirs.code / "main.py").write_text(source)
     (run_dirs.code / "main.py").chmod(0o644)
-    spec = SandboxSpec(
+    return SandboxSpec(
         code_dir=run_dirs.code,
         data_dir=run_dirs.data,
         output_dir=run_dirs.output,
         runtime="numpy",
-        limits=limits(wall_seconds=20),
+        limits=limits(**changes),
     )
-    result = BubblewrapBackend(runtimes_dir=runtimes_dir, uid_base=UID_BASE).run(spec)
-    assert "refused 1" in result.log_tail, result.log_tail  # EPERM
