@@ -33,6 +33,8 @@ V1_CONTROLLERS = ("memory", "pids", "cpuacct", "cpu")
 V2_CONTROLLERS = ("memory", "pids", "cpu")
 # How long the end of a run waits for killed processes to be gone.
 KILL_PATIENCE_SECONDS = 20.0
+# How long an emptied group's dying processes get to finish exiting.
+DYING_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -105,8 +107,10 @@ class RunCgroups:
             while True:
                 pids = self.pids()
                 if not pids:
-                    # Dying ones are hidden from cgroup.procs already: let them finish.
-                    seen.wait_all(deadline)
+                    # Dying ones are hidden from cgroup.procs already: let them finish
+                    # (briefly: a pid that ended before its pidfd was opened may be
+                    # someone else's process by then).
+                    seen.wait_all(min(deadline, time.monotonic() + DYING_SECONDS))
                     return True
                 if time.monotonic() > deadline:
                     return False
