@@ -197,9 +197,9 @@ def start(
             pass_fds=[write_end, *pass_fds],
             preexec_fn=preexec,
             # Its own process group (killed as one), not a session of its own:
-            # each new session is a new scheduler autogroup, which started the
-            # run a scheduling slice late under load (5-18 ms here). The program
-            # still gets a session without a terminal (bwrap's --new-session).
+            # each new session is a new scheduler autogroup, and a second one
+            # per run cost 2-3 ms under load here. The program still gets a
+            # session without a terminal (bwrap's --new-session).
             process_group=0,
             env={},  # bwrap needs none; the program's comes from --setenv
         )
