@@ -18,7 +18,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from worker.sandbox import disk, launch, layout, logs, outputs, seccomp, warning
+from worker.sandbox import disk, launch, launcher, layout, logs, outputs, seccomp, warning
 from worker.sandbox.base import (
     Channel,
     SandboxBackend,
@@ -49,12 +49,14 @@ class BubblewrapBackend(SandboxBackend):
         uid_base: int = 61000,
         cpus: int = 1,
         slots_dir: Path | None = None,
+        use_launcher: bool = True,
     ) -> None:
         self.runtimes_dir = Path(runtimes_dir)
         self.bwrap = bwrap
         self.uid_base = uid_base
         self.cpus = cpus  # CPUs one run may use (cgroup quota, thread pools)
         self.slots_dir = slots_dir or Path(tempfile.gettempdir()) / "milestones-sandbox-slots"
+        self.use_launcher = use_launcher  # False: the preexec_fn, as where none can be built
 
     def run(
         self, spec: SandboxSpec, *, tick: Tick | None = None, channel: Channel | None = None
@@ -84,6 +86,7 @@ class BubblewrapBackend(SandboxBackend):
                 cgroups,
                 log_path,
                 stdio=pipes.child_ends if pipes else None,
+                helper=launcher.built(self.slots_dir) if self.use_launcher else None,
             )
             if pipes is not None:
                 pipes.start()
@@ -117,7 +120,7 @@ class BubblewrapBackend(SandboxBackend):
         found = shutil.which(self.bwrap)
         if found is None:
             raise SandboxUnavailable(f"bubblewrap ({self.bwrap!r}) is not installed")
-        return found
+        return os.path.abspath(found)  # the launcher execs absolute paths only
 
     def _runtime_dir(self, runtime: str) -> Path:
         directory = self.runtimes_dir / runtime
@@ -154,21 +157,18 @@ def _launch(
     cgroups: RunCgroups,
     log_path: Path,
     stdio: tuple[int, int] | None = None,
+    helper: str | None = None,
 ) -> launch.Started:
-    """Start bwrap; ``argv(status_fd=, etc_fds=)`` completes its command line."""
+    """Start bwrap; ``argv(status_fd=, etc_fds=)`` completes its command line;
+    through the launcher ``helper`` when there is one (launcher.py)."""
     log_fd = logs.open_log(log_path)
     stack.callback(os.close, log_fd)
     etc_fds = stack.enter_context(launch.data_fds(layout.etc_files()))
     filter_fds = stack.enter_context(launch.data_fds(_seccomp_filter()))
     status = launch.status_pipe()
     stack.callback(os.close, status[0])
-    preexec = launch.make_preexec(
-        procs_files=cgroups.procs_files(),
-        limits=launch.rlimits(spec.limits, count_processes=identity.dedicated),
-        identity=identity,
-        affinity=spec.cpus,
-    )
     command = argv(status_fd=status[1], etc_fds=etc_fds, seccomp_fd=filter_fds.get("seccomp"))
+    command, preexec = _setup_steps(command, spec, identity, cgroups, helper)
     started = launch.start(
         command,
         log_fd=log_fd,
@@ -179,6 +179,28 @@ def _launch(
     )
     stack.callback(started.stop)  # kills and reaps bwrap if the monitor itself failed
     return started
+
+
+def _setup_steps(
+    command: list[str],
+    spec: SandboxSpec,
+    identity: Identity,
+    cgroups: RunCgroups,
+    helper: str | None,
+) -> tuple[list[str], Callable[[], None] | None]:
+    """Cgroups, rlimits, cores, uid: by the launcher in front of ``command`` where
+    there is one, else by a preexec_fn (the same steps in the same order)."""
+    join = cgroups.join_files()
+    limits = launch.rlimits(spec.limits, count_processes=identity.dedicated)
+    if helper is None:
+        preexec = launch.make_preexec(
+            join_files=join, limits=limits, identity=identity, affinity=spec.cpus
+        )
+        return command, preexec
+    steps = launcher.argv(
+        helper, join_files=join, limits=limits, identity=identity, affinity=spec.cpus
+    )
+    return [*steps, *command], None
 
 
 @functools.cache
@@ -245,7 +267,7 @@ def _leave_nothing_running(cgroups: RunCgroups, identity: Identity) -> None:
     """Kill what the pid namespace's end did not take along, and check it worked.
 
     Every process of the run is in its cgroup (bwrap joins it before exec, and a
-    process cannot move itself out: the run's uid may not write any cgroup.procs).
+    process cannot move itself out: the run's uid may write no cgroup.procs nor tasks).
     An emptied cgroup means the run is gone; the sweep by uid, a pass over every
     process of the host, is for runs without cgroups or a cgroup that stayed full.
     """

@@ -24,6 +24,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from worker.sandbox import exits
+
 PROC_SELF_CGROUP = Path("/proc/self/cgroup")
 PROC_SELF_MOUNTINFO = Path("/proc/self/mountinfo")
 CPU_PERIOD_US = 100_000
@@ -31,6 +33,8 @@ V1_CONTROLLERS = ("memory", "pids", "cpuacct", "cpu")
 V2_CONTROLLERS = ("memory", "pids", "cpu")
 # How long the end of a run waits for killed processes to be gone.
 KILL_PATIENCE_SECONDS = 20.0
+# How long an emptied group's dying processes get to finish exiting.
+DYING_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -59,9 +63,17 @@ class RunCgroups:
     def pins_cores(self) -> bool:
         return "cpuset" in self.dirs
 
-    def procs_files(self) -> list[str]:
-        """The cgroup.procs files the sandbox's first process writes its pid to."""
-        return sorted({str(d / "cgroup.procs") for d in self.dirs.values()})
+    def join_files(self) -> list[str]:
+        """The files the sandbox's first process writes "0" (itself) to, before exec.
+
+        On v1 ``tasks``, not ``cgroup.procs``: a thread moving only itself skips
+        the kernel's global threadgroup lock (on recent kernels), whose writer waits
+        for an RCU grace period: 7-17 ms of every run here. The process is
+        single-threaded then (forked, not yet exec'd), so it moves whole, and
+        whatever it starts later is born inside. v2 has no such file.
+        """
+        name = "tasks" if self.version == 1 else "cgroup.procs"
+        return sorted({str(d / name) for d in self.dirs.values()})
 
     def set_limits(self, *, memory_bytes: int, processes: int, cpus: float) -> None:
         if self.version == 2:
@@ -91,17 +103,23 @@ class RunCgroups:
         platform error, retried and never charged.
         """
         deadline, pause = time.monotonic() + patience, 0.001
-        while True:
-            pids = self.pids()
-            if not pids:
-                return True
-            if time.monotonic() > deadline:
-                return False
-            for pid in pids:
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, signal.SIGKILL)
-            time.sleep(pause)  # killed ones leave the group a moment later
-            pause = min(2 * pause, 0.05)
+        with exits.watching() as seen:
+            while True:
+                pids = self.pids()
+                if not pids:
+                    # Dying ones are hidden from cgroup.procs already: let them finish
+                    # (briefly: a pid that ended before its pidfd was opened may be
+                    # someone else's process by then).
+                    seen.wait_all(min(deadline, time.monotonic() + DYING_SECONDS))
+                    return True
+                if time.monotonic() > deadline:
+                    return False
+                for pid in pids:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(pid, signal.SIGKILL)
+                seen.watch(pids)
+                seen.wait_one(pause)  # killed ones leave the group a moment later
+                pause = min(2 * pause, 0.05)
 
     def remove(self) -> None:
         for directory in set(self.dirs.values()):

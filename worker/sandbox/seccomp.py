@@ -3,7 +3,8 @@
 A deny list over an allowed default: the syscalls a submission never needs and
 that widen the kernel surface it can reach (io_uring, keys, userfaultfd,
 perf, bpf, ptrace and reading other processes' memory, mounts and new
-namespaces, modules, kexec, reboot...). They fail with EPERM, as an
+namespaces, modules, kexec, reboot..., and the ioctls that type into a
+terminal). They fail with EPERM, as an
 unprivileged process expects; ``clone3`` fails with ENOSYS, so the C library
 falls back to ``clone``, whose namespace flags are refused. Syscalls of another
 architecture (i386 or x32 on x86-64) kill the process: libseccomp's default.
@@ -85,6 +86,13 @@ NAMESPACE_FLAGS = (
     0x40000000,  # CLONE_NEWNET
 )
 
+# ioctl(2) requests that push input into a terminal as if typed (TIOCSTI) or
+# paste into a console (TIOCLINUX): beside bwrap's --new-session, the sandbox
+# has no way to type commands into a terminal of the worker's.
+TERMINAL_INJECTION = (0x5412, 0x541C)  # TIOCSTI, TIOCLINUX
+# ioctl's request is an int: only its low 32 bits are compared.
+_INT_MASK = 0xFFFFFFFF
+
 CONTAINERS_PROFILE = Path(__file__).with_name("seccomp_containers.json")
 _SCMP_ACT_ALLOW = 0x7FFF0000
 _SCMP_ACT_ERRNO = 0x00050000
@@ -144,6 +152,9 @@ def filter_program(denied: Sequence[str] = DENIED) -> bytes:
                 errno.EPERM,
                 _ArgCompare(0, _SCMP_CMP_MASKED_EQ, flag, flag),
             )
+        for request in TERMINAL_INJECTION:
+            compare = _ArgCompare(1, _SCMP_CMP_MASKED_EQ, _INT_MASK, request)
+            _deny(library, context, "ioctl", errno.EPERM, compare)
         return _export(library, context)
     finally:
         library.seccomp_release(context)

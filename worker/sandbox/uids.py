@@ -19,6 +19,8 @@ import contextlib
 import fcntl
 import logging
 import os
+import platform
+import re
 import signal
 import time
 from collections.abc import Callable, Iterator
@@ -28,6 +30,9 @@ from pathlib import Path
 from worker.sandbox.cgroups import KILL_PATIENCE_SECONDS
 
 MAX_SLOTS = 256
+# Whether /proc/PID is owned by the process's effective uid whatever its
+# dumpable flag (see _owner); before 4.11 a non-dumpable one showed as root's.
+_OWNER_IS_EUID = tuple(int(part) for part in re.findall(r"\d+", platform.release())[:2]) >= (4, 11)
 
 logger = logging.getLogger(__name__)
 
@@ -105,10 +110,11 @@ def try_lock(path: Path) -> int | None:
 def processes_of(uid: int) -> list[int]:
     """Live pids with ``uid`` as their real, effective, saved or filesystem uid.
 
-    Read from /proc/PID/status, not the owner of /proc/PID: a process that makes
-    itself non-dumpable shows /proc/PID as root's and would hide from a sweep.
-    Zombies are skipped: they are dead already, only waiting for their parent
-    (the sandbox's init is often one for a moment, reparented to the host's).
+    Read from /proc/PID/status, not from the owner of the files in /proc/PID: a
+    process that makes itself non-dumpable shows those as root's and would hide
+    from a sweep. Zombies are skipped: they are dead already, only waiting for
+    their parent (the sandbox's init is often one for a moment, reparented to
+    the host's).
     """
     return _pids_of(uid, zombie=False)
 
@@ -135,6 +141,8 @@ def _processes_by_uid(uids: range) -> dict[int, _Pids]:
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
+        if _OWNER_IS_EUID and _owner(entry) not in found:
+            continue
         zombie, ids = _status(entry.name)
         for uid in ids:
             if uid in found:
@@ -142,6 +150,22 @@ def _processes_by_uid(uids: range) -> dict[int, _Pids]:
                 if not pids or pids[-1] != int(entry.name):
                     pids.append(int(entry.name))
     return found
+
+
+def _owner(entry: os.DirEntry[str]) -> int | None:
+    """The effective uid of the process /proc/PID (``entry``) is, by its owner.
+
+    A stat, where reading every process's status was most of the pass's cost.
+    The folder itself (unlike the files in it) shows the effective uid even for
+    a non-dumpable process or a zombie (Linux 4.11 on; older kernels read every
+    status; tests/worker/sandbox/test_uids.py checks it). Every process of a run's uid has all four uids equal
+    to it: the launcher sets them at once (setresuid), and inside the sandbox no
+    other uid is mapped to change to. Status, read for those only, says the rest.
+    """
+    try:
+        return entry.stat(follow_symlinks=False).st_uid
+    except OSError:
+        return None  # gone meanwhile
 
 
 def _status(pid: str) -> tuple[bool, set[int]]:

@@ -89,7 +89,7 @@ def test_v1_limits_and_usage(tmp_path: Path):
     assert usage.cpu_seconds == 2.5 and usage.peak_memory_bytes == 300 * MiB
     assert usage.oom_kills == 2
     assert run.pids() == {12, 13}
-    assert sorted(run.procs_files()) == sorted(str(d / "cgroup.procs") for d in (memory, pids, cpu))
+    assert sorted(run.join_files()) == sorted(str(d / "tasks") for d in (memory, pids, cpu))
 
 
 def test_v2_limits_and_usage(tmp_path: Path):
@@ -115,12 +115,12 @@ def test_v2_limits_and_usage(tmp_path: Path):
     usage = run.usage()
     assert usage.cpu_seconds == 1.5 and usage.peak_memory_bytes == 100 * MiB
     assert usage.oom_kills == 1
-    assert run.procs_files() == [str(group / "cgroup.procs")]
+    assert run.join_files() == [str(group / "cgroup.procs")]
 
 
 def test_no_cgroups_is_a_disabled_set():
     run = RunCgroups({}, version=0)
-    assert not run.enabled and not run.limits_memory and run.procs_files() == []
+    assert not run.enabled and not run.limits_memory and run.join_files() == []
 
 
 def test_a_real_run_cgroup_is_created_and_removed_where_allowed():
