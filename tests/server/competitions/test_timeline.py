@@ -104,3 +104,18 @@ def test_the_landing_page_shows_word_vectors_open_once_its_bundle_is_loaded(clie
     assert "Word vectors <span" not in html  # no upcoming card for it beside it
     page = client.get("/challenges/2013-word2vec-shakespeare/").content.decode()
     assert "2013: word2vec" in page and "0.4522" in page
+
+
+def test_the_landing_page_shows_deep_belief_nets_open_once_its_bundle_is_loaded(
+    client, load_challenge
+):  # type: ignore[no-untyped-def]
+    load_challenge("2006-deep-belief-nets")
+    html = client.get("/").content.decode()
+    card = html[html.index('id="challenge-2006-deep-belief-nets"') :].split("</li>")[0]
+    assert (
+        "Deep belief nets: digits from 100 labels" in card and "Hinton, Osindero &amp; Teh" in card
+    )
+    assert "upcoming" not in card
+    assert "Deep belief nets <span" not in html  # no upcoming card for 2006 beside it
+    page = client.get("/challenges/2006-deep-belief-nets/").content.decode()
+    assert "2006: a fast learning algorithm for deep belief nets" in page and "0.7506" in page
