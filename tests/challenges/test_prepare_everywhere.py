@@ -16,6 +16,7 @@ from tests.support.pipeline import CHALLENGES
 
 RAW_DATA = {
     "1998-lenet-mnist": "mnist",
+    "2006-deep-belief-nets": "mnist",
     "2012-relu-dropout": "mnist",
     "2013-word2vec-shakespeare": "tinyshakespeare",
     "2014-gan": "mnist",
@@ -43,6 +44,10 @@ RECORDED = {
     "1998-lenet-mnist": (
         "474cde1b8ac6503445a3baaaf446a29b4e2e566fcb69f2cb38fd9ea97b3c0e5b",
         "96cb699be1c8f21399a4544f522dfd031ef271d2d5d5d6c4e64013a8aa64d3b7",
+    ),
+    "2006-deep-belief-nets": (
+        "5604b2ca8c3917ef3c1f860bb7fd1b961f3c917bb22796d194a4150d3edfa1f0",
+        "995c9d8c1bf298dde278a41cb22e12ad205cf8b329beb7f993a84522c50ebb4e",
     ),
     "2012-relu-dropout": (
         "d997fd6f9061bc1518dae338aa52da5c7d6bbca3793f8198e4dfcad089a2be53",

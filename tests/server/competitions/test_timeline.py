@@ -128,3 +128,18 @@ def test_the_landing_page_shows_relu_and_dropout_open_once_its_bundle_is_loaded(
     assert "AlexNet <span" not in html  # no upcoming card for 2012 beside it
     page = client.get("/challenges/2012-relu-dropout/").content.decode()
     assert "2012: dropout" in page and "0.9212" in page
+
+
+def test_the_landing_page_shows_deep_belief_nets_open_once_its_bundle_is_loaded(
+    client, load_challenge
+):  # type: ignore[no-untyped-def]
+    load_challenge("2006-deep-belief-nets")
+    html = client.get("/").content.decode()
+    card = html[html.index('id="challenge-2006-deep-belief-nets"') :].split("</li>")[0]
+    assert (
+        "Deep belief nets: digits from 100 labels" in card and "Hinton, Osindero &amp; Teh" in card
+    )
+    assert "upcoming" not in card
+    assert "Deep belief nets <span" not in html  # no upcoming card for 2006 beside it
+    page = client.get("/challenges/2006-deep-belief-nets/").content.decode()
+    assert "2006: a fast learning algorithm for deep belief nets" in page and "0.7506" in page
