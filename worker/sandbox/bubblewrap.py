@@ -268,11 +268,13 @@ def _leave_nothing_running(cgroups: RunCgroups, identity: Identity) -> None:
 
     Every process of the run is in its cgroup (bwrap joins it before exec, and a
     process cannot move itself out: the run's uid may write no cgroup.procs nor tasks).
-    An emptied cgroup means the run is gone; the sweep by uid, a pass over every
-    process of the host, is for runs without cgroups or a cgroup that stayed full.
+    But cgroup.procs stops listing a process as soon as it starts exiting, and one
+    freeing much memory (pipe buffers) stays alive, of the run's uid, for a while
+    after: a dedicated uid is always swept too (one pass over /proc, about a
+    millisecond), so the next run of this slot never meets anything of this one.
     """
     emptied = cgroups.enabled and cgroups.kill_all()
-    if identity.dedicated and not emptied:
+    if identity.dedicated:
         emptied = kill_processes_of(identity.uid)
     elif not identity.dedicated and not cgroups.enabled:
         emptied = True  # nothing to sweep with: the pid namespace's end is all there is
