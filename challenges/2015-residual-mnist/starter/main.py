@@ -3,7 +3,7 @@
 It trains a *plain* network 34 layers deep, fully connected, 64 units wide, with
 batch norm, by SGD with momentum, and writes its predictions. It runs as it is, and
 it trains badly: its training accuracy stalls near 0.55, where a network of four
-such layers fits the training digits almost perfectly, and it scores below 0.2 on
+such layers fits the training digits almost perfectly, and it does worse still on
 the test digits. Your job is the TODO in ``Block.forward``: the identity shortcut
 that makes depth trainable.
 
