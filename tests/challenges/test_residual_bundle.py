@@ -42,12 +42,13 @@ from tests.support.pipeline import CHALLENGES, REPO
 BUNDLE = CHALLENGES / "2015-residual-mnist"
 PUBLIC_FILES = ["test-images-idx3-ubyte", "train-images-idx3-ubyte", "train-labels-idx1-ubyte"]
 # How far a trained baseline may land from its listed score on another machine or
-# thread count: 15 digits of a 5,000-digit half. The shallow network moved by at most
-# 0.0012 from one thread to two; the residual one, trained from two other seeds (a
-# change in the last bits ends as far from the first network as another seed does),
-# by at most 0.0014. The plain 34-layer network is unstable (0.17 to 0.30 on a half
-# over two seeds): it only has to stay far below the others.
-TOLERANCE = {"shallow": 0.003, "residual": 0.003}
+# thread count: 20 digits of a 5,000-digit half, two standard errors there. The
+# shallow network moved by at most 0.0012 from one thread to two; the residual one by
+# 0.0018 on two threads (benchmarks/references.py's direct run) and by at most 0.0014
+# from two other seeds (a change in the last bits ends as far from the first network
+# as another seed does). The plain 34-layer network is unstable (0.17 to 0.30 on a
+# half over two seeds): it only has to stay far below the others.
+TOLERANCE = {"shallow": 0.004, "residual": 0.004}
 PLAIN_BELOW = 0.9  # the deep plain network, on every run: far below the shallow one
 
 pytestmark = needs_dataset("mnist", "MNIST")
