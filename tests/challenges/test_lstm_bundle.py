@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 import zipfile
 from pathlib import Path
 
@@ -20,40 +19,20 @@ from tests.support.bundles import (
     csv_rows,
     files_of,
     load_module,
+    needs_torch,
     page_of,
     prepare_into,
+    run_with_torch,
     scores_of,
 )
-from tests.support.pipeline import CHALLENGES, REPO
+from tests.support.pipeline import CHALLENGES
 
 BUNDLE = CHALLENGES / "1997-lstm-adding"
-TORCH_PYTHON = REPO / "var" / "runtimes" / "torch" / "bin" / "python"
-needs_torch = pytest.mark.skipif(
-    not TORCH_PYTHON.is_file(), reason="the torch runtime is not built (make run builds it)"
-)
 
 
 def _arrays(path: Path) -> dict[str, np.ndarray]:
     with np.load(path, allow_pickle=False) as archive:
         return {name: archive[name] for name in archive.files}
-
-
-def _run_with_torch(script: Path, data: Path, output: Path) -> subprocess.CompletedProcess[str]:
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "HOME": str(output.parent),
-        "OMP_NUM_THREADS": "1",
-        "CUDA_VISIBLE_DEVICES": "",
-    }
-    return subprocess.run(
-        [str(TORCH_PYTHON), "-s", str(script), str(data), str(output)],
-        cwd=script.parent,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
 
 
 @pytest.fixture(scope="module")
@@ -171,7 +150,7 @@ def test_the_page_states_the_limits_formats_and_baselines():
 
 @needs_torch
 def test_starter_runs_as_is_and_writes_a_valid_weak_submission(prepared: Path, tmp_path: Path):
-    result = _run_with_torch(BUNDLE / "starter" / "main.py", prepared / "public", tmp_path / "out")
+    result = run_with_torch(BUNDLE / "starter" / "main.py", prepared / "public", tmp_path / "out")
     assert result.returncode == 0, result.stderr[-2000:]
     scores = scores_of(BUNDLE, tmp_path / "out", prepared)  # the real grader: a valid file
     assert 0.1 < scores.public < 0.25 and 0.1 < scores.private < 0.25
@@ -183,7 +162,7 @@ def test_reference_honours_a_budget_beside_it(prepared: Path, tmp_path: Path):
     code.mkdir()
     shutil.copy(BUNDLE / "reference" / "main.py", code / "main.py")
     (code / "budget.json").write_text(json.dumps({"steps": 20, "train_limit": 500}))
-    result = _run_with_torch(code / "main.py", prepared / "public", tmp_path / "out")
+    result = run_with_torch(code / "main.py", prepared / "public", tmp_path / "out")
     assert result.returncode == 0, result.stderr[-2000:]
     assert "500 training sequences, 20 steps of 64 on cpu" in result.stdout
     scores = scores_of(BUNDLE, tmp_path / "out", prepared)

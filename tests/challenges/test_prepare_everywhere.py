@@ -20,6 +20,7 @@ RAW_DATA = {
     "2012-relu-dropout": "mnist",
     "2013-word2vec-shakespeare": "tinyshakespeare",
     "2014-gan": "mnist",
+    "2015-residual-mnist": "mnist",
     "2017-tiny-transformer": "tinyshakespeare",
 }
 # slug -> (checksum of public/, checksum of hidden/: the grader artifacts), as
@@ -64,6 +65,10 @@ RECORDED = {
     "2014-gan": (
         "c0e8b553748373b6d9e1340baadf9f79d3cf348bc5a4f9210a2309b6ae6f775d",
         "2d5c6eb44449153e287f4e2c13880cb928088788860fa2d5a2466689dfec2a52",
+    ),
+    "2015-residual-mnist": (
+        "e96d3ff618237e8e1858219447ea4d4ffafaaf70f4a32f67a2f0943cee8d0a2b",
+        "759e8bc4867232f37604642128c1bc4f62a27999cb79fb8fca14b8275a38078b",
     ),
     "2017-graph-convolution": (
         "4a4c8e4619ceb15129a65bfbb92102b4b9a13751e3087e5053e542f734343a6e",

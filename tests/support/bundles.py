@@ -20,6 +20,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from django.conf import settings
 
 from graders import Scores, grade
 from server.bundles.bundle import read_bundle
@@ -130,6 +131,39 @@ def prepare_elsewhere(
     datasets = root / "datasets" if datasets is None else datasets
     python_as(machine, _PREPARE, str(bundle), str(root), str(datasets))
     return root
+
+
+def torch_python() -> Path:
+    """The torch runtime's python, where the settings say the runtimes are."""
+    return Path(settings.RUNTIMES_DIR) / "torch" / "bin" / "python"
+
+
+needs_torch = pytest.mark.skipif(
+    not torch_python().is_file(), reason="the torch runtime is not built (make run builds it)"
+)
+
+
+def run_with_torch(
+    script: Path, data: Path, output: Path, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """``script DATA OUTPUT`` with the torch runtime, on one CPU thread and no GPU,
+    in a bare environment plus ``env``."""
+    environment = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(output.parent),
+        "OMP_NUM_THREADS": "1",
+        "CUDA_VISIBLE_DEVICES": "",
+        **env,
+    }
+    return subprocess.run(
+        [str(torch_python()), "-s", str(script), str(data), str(output)],
+        cwd=script.parent,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 def csv_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:

@@ -143,3 +143,25 @@ def test_the_landing_page_shows_deep_belief_nets_open_once_its_bundle_is_loaded(
     assert "Deep belief nets <span" not in html  # no upcoming card for 2006 beside it
     page = client.get("/challenges/2006-deep-belief-nets/").content.decode()
     assert "2006: a fast learning algorithm for deep belief nets" in page and "0.7506" in page
+
+
+def test_the_residual_challenge_opens_its_2015_milestone():
+    resnet = Challenge(slug="2015-residual-mnist", year=2015, title="Residual networks on MNIST")
+    of_2015 = [item for item in timeline([resnet]) if item.year == 2015]
+    assert [(item.challenge, item.milestone.people) for item in of_2015 if item.milestone] == [
+        (resnet, "He, Zhang, Ren & Sun")
+    ]
+
+
+def test_the_landing_page_shows_residual_networks_open_once_its_bundle_is_loaded(
+    client, load_challenge
+):  # type: ignore[no-untyped-def]
+    challenge = load_challenge("2015-residual-mnist")
+    assert challenge.data_status == "ready", challenge.data_problem
+    html = client.get("/").content.decode()
+    card = html[html.index('id="challenge-2015-residual-mnist"') :].split("</li>")[0]
+    assert "Residual networks on MNIST" in card and "He, Zhang, Ren &amp; Sun" in card
+    assert "upcoming" not in card and "Data not installed" not in card
+    assert "Residual networks <span" not in html  # no upcoming card for it beside it
+    page = client.get("/challenges/2015-residual-mnist/").content.decode()
+    assert "degradation problem" in page and "0.9820" in page
