@@ -343,6 +343,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a "state"; a dry run's (server.dry_runs) adds "lost".
+    "ENUM_NAME_OVERRIDES": {
+        "SubmissionStateEnum": "server.submissions.models.Submission.State",
+        "DryRunStateEnum": ["queued", "running", "passed", "failed", "lost"],
+    },
 }
 
 LOGGING = {
