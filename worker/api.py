@@ -31,7 +31,7 @@ from worker.live_state import read as live_state
 from worker.liveness import WorkerInfo, workers_alive
 from worker.queues import SUBMISSION_QUEUES, Queue, queue_for
 from worker.runtimes.build import RUNTIMES
-from worker.sandbox import Limits, launch, warning
+from worker.sandbox import launch, warning
 
 __all__ = [
     "SUBMISSION_QUEUES",
@@ -89,16 +89,7 @@ def warning_seconds(limit_seconds: float) -> float:
 def largest_file_bytes(*, output_mb: int, tmp_mb: int) -> int:
     """The largest file a run may write anywhere (RLIMIT_FSIZE, ``worker.sandbox.launch``)."""
     MiB = 1024 * 1024
-    return launch.file_size_limit(
-        Limits(
-            wall_seconds=1,
-            cpu_seconds=1,
-            memory_bytes=MiB,
-            processes=1,
-            output_bytes=output_mb * MiB,
-            tmp_bytes=tmp_mb * MiB,
-        )
-    )
+    return launch.largest_file(output_bytes=output_mb * MiB, tmp_bytes=tmp_mb * MiB)
 
 
 def queue_depth(queue: str) -> int | None:

@@ -17,7 +17,7 @@ from server.bundles.bundle import LIMITS
 from server.competitions.downloads import download_path
 from server.competitions.models import Challenge
 from server.competitions.selectors import phase_state
-from server.dry_runs.models import DryRun
+from server.dry_runs.models import LOST_REASON, DryRun
 from server.site import clock
 from server.submissions.models import Submission
 from server.submissions.viewing import SubmissionView
@@ -294,8 +294,6 @@ class LogQuerySerializer(serializers.Serializer):
 
 
 # --- dry runs -------------------------------------------------------------------------
-
-LOST_REASON = "The worker running it went away. Start another: it costs nothing."
 
 
 class DryRunSerializer(serializers.Serializer):

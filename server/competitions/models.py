@@ -115,7 +115,7 @@ class Challenge(models.Model):
     def metric(self) -> str:
         return str(self.grading.get("metric", ""))
 
-    def _results(self) -> list[Baseline]:
+    def listed_results(self) -> list[Baseline]:
         """The listed methods' results (bounds such as a Bayes rate left out): those
         measured on the boards' splits where any are, since a published number, on
         every test item, is not on either board's split."""
@@ -127,13 +127,15 @@ class Challenge(models.Model):
         """The best listed result, by its public score; of equal ones the later
         listed, the more recent history."""
         better_first = 1.0 if self.direction == "lower" else -1.0
-        return min(reversed(self._results()), key=lambda b: better_first * b.score, default=None)
+        return min(
+            reversed(self.listed_results()), key=lambda b: better_first * b.score, default=None
+        )
 
     @property
     def reference_result(self) -> Baseline | None:
         """What the bundle's reference solution states it reaches: the last listed
         result (the milestone itself), which need not be the best one listed."""
-        results = self._results()
+        results = self.listed_results()
         return results[-1] if results else None
 
     @property

@@ -96,7 +96,7 @@ def rule_of(step: CourseChallenge) -> GradeRule | None:
     if step.zero_at is not None and step.full_at is not None:
         return GradeRule(step.zero_at, step.full_at, step.points)
     challenge = step.challenge
-    results = [b for b in challenge.baselines.all() if not b.bound]
+    results = challenge.listed_results()
     best = challenge.baseline_to_beat
     if not results or best is None:
         return None

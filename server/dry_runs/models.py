@@ -18,6 +18,7 @@ from django.db import models
 from server.site import clock
 
 LOST_AFTER = dt.timedelta(minutes=5)
+LOST_REASON = "The worker running it went away. Start another: it costs nothing."
 
 
 def upload_path(instance: DryRun, filename: str) -> str:
@@ -70,6 +71,10 @@ class DryRun(models.Model):
     def is_lost(self) -> bool:
         """Running (or queued) for so long that its worker must have gone."""
         return not self.is_final and clock.now() - self.created_at > LOST_AFTER
+
+    @property
+    def lost_reason(self) -> str:
+        return LOST_REASON
 
     @classmethod
     def claim(cls, dry_run_id: int) -> bool:

@@ -48,8 +48,13 @@ BWRAP_PROCESSES = 2
 
 
 def file_size_limit(limits: Limits) -> int:
+    return largest_file(output_bytes=limits.output_bytes, tmp_bytes=limits.tmp_bytes)
+
+
+def largest_file(*, output_bytes: int, tmp_bytes: int) -> int:
+    """RLIMIT_FSIZE: no file larger, anywhere (``/output``, ``/tmp``, the log)."""
     # +1: a file that reaches it is over output_bytes, so the overflow is visible.
-    return max(limits.output_bytes + 1, limits.tmp_bytes, FILE_SIZE_FLOOR)
+    return max(output_bytes + 1, tmp_bytes, FILE_SIZE_FLOOR)
 
 
 def rlimits(limits: Limits, *, count_processes: bool) -> dict[int, tuple[int, int]]:
