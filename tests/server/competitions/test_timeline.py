@@ -165,3 +165,16 @@ def test_the_landing_page_shows_residual_networks_open_once_its_bundle_is_loaded
     assert "Residual networks <span" not in html  # no upcoming card for it beside it
     page = client.get("/challenges/2015-residual-mnist/").content.decode()
     assert "degradation problem" in page and "0.9820" in page
+
+
+def test_the_landing_page_shows_denoising_diffusion_open_once_its_bundle_is_loaded(
+    client, load_challenge
+):  # type: ignore[no-untyped-def]
+    load_challenge("2020-diffusion-mnist")
+    html = client.get("/").content.decode()
+    card = html[html.index('id="challenge-2020-diffusion-mnist"') :].split("</li>")[0]
+    assert "Denoising diffusion" in card and "Ho, Jain &amp; Abbeel" in card
+    assert "upcoming" not in card
+    assert "Denoising diffusion <span" not in html  # no upcoming card for 2020 beside it
+    page = client.get("/challenges/2020-diffusion-mnist/").content.decode()
+    assert "2020: DDPM" in page and "11.21" in page
