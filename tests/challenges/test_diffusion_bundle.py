@@ -1,19 +1,15 @@
 """The 2020 denoising-diffusion bundle: the 2014 GAN challenge's data and grader files
 to the byte (made by that bundle's own prepare.py), hence its fixed baselines to the
-digit; a reference row for each of the two generators; the starter and the reference
-running as downloaded on a tiny budget; and a page whose story, formats, limits and
+digit; a reference row for each of the two generators (the runs themselves are in
+tests/integration/test_reference_diffusion.py); and a page whose story, formats, limits and
 baselines match the bundle."""
 
 from __future__ import annotations
 
-import json
-import shutil
 from pathlib import Path
 
-import numpy as np
 import pytest
 
-from graders import grade, load_spec
 from server.bundles.bundle import read_bundle
 from tests.support.bundles import (
     ONE_THREAD,
@@ -23,10 +19,8 @@ from tests.support.bundles import (
     limit_rows,
     load_module,
     needs_dataset,
-    needs_torch,
     page_of,
     run_page_snippet,
-    run_with_torch,
 )
 from tests.support.pipeline import CHALLENGES
 
@@ -126,25 +120,3 @@ def test_the_page_snippet_reads_the_served_files(prepared: Path):
     scope = run_page_snippet(BUNDLE, prepared / "public")
     assert scope["images"].shape == (60000, 28, 28)  # type: ignore[attr-defined]
     assert scope["labels"].shape == (60000,)  # type: ignore[attr-defined]
-
-
-def _scores(prepared: Path, output: Path) -> tuple[float, float]:
-    spec = load_spec(config_of(BUNDLE)["grading"])
-    scores = grade(spec=spec, output_dir=output, hidden_dir=prepared / "hidden")
-    return scores.public, scores.private
-
-
-@needs_torch
-def test_the_reference_runs_on_a_tiny_budget_and_writes_a_gradable_file(
-    prepared: Path, tmp_path: Path
-):
-    """Thirty training steps and one DDIM step: a valid file, graded, worse than the
-    blur (the budget is far too small to draw digits) but a number all the same."""
-    code = Path(shutil.copytree(BUNDLE / "reference", tmp_path / "code"))
-    budget = {"epochs": 1, "train_limit": 1920, "sampling_steps": 1}
-    (code / "budget.json").write_text(json.dumps(budget))
-    result = run_with_torch(code / "main.py", prepared / "public", tmp_path / "out")
-    assert "1920 training images, 1 epochs" in result.stdout, result.stderr
-    samples = np.load(tmp_path / "out" / "samples.npy")
-    assert (samples.shape, samples.dtype) == ((10_000, 28, 28), np.uint8)
-    assert all(np.isfinite(_scores(prepared, tmp_path / "out")))

@@ -3,9 +3,9 @@ a real Celery worker -> the bubblewrap sandbox with the torch runtime -> the sam
 grader (the GAN challenge's files: strict .npy reader, classifier features, FID,
 memorization penalty).
 
-The reference DDPM runs on a budget (``budget.json``): one pass over 12,800 training
-images (200 steps of batch 64) and 10,000 samples in 2 DDIM steps, about 200 CPU
-seconds, sampling half of it. BUDGET_NOTE The full run (2 epochs, 8 DDIM steps) is
+The reference DDPM runs on a budget (``budget.json``): one pass over 6,400 training
+images (100 steps of batch 64) and 10,000 samples in 2 DDIM steps, about 140 CPU
+seconds, sampling more than half of it. BUDGET_NOTE The full run (2 epochs, 8 DDIM steps) is
 for benchmarks/references.py.
 """
 
@@ -21,7 +21,8 @@ from tests.support.pipeline import (
 )
 
 SLUG = "2020-diffusion-mnist"
-BUDGET = {"epochs": 1, "train_limit": 12800, "sampling_steps": 2}
+BUDGET = {"epochs": 1, "train_limit": 6400, "sampling_steps": 2}
+BOUND = 2  # the budget run must score below half the noise baseline
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 
@@ -30,10 +31,10 @@ def test_reference_ddpm_on_a_budget_beats_noise_by_far(client, load_challenge, s
     assert challenge.data_status == "ready", challenge.data_problem
     start_worker()
     sign_in(client, "jonathan")
-    submission = submit_and_wait(client, SLUG, reference_files(SLUG, budget=BUDGET), timeout=900)
+    submission = submit_and_wait(client, SLUG, reference_files(SLUG, budget=BUDGET), timeout=1500)
 
     assert submission.state == "scored", (submission.failure_reason, submission.log_tail)
-    assert "12800 training images, 1 epochs" in submission.log_tail
+    assert "6400 training images, 1 epochs" in submission.log_tail
     assert "(2 DDIM steps)" in submission.log_tail
     print(
         f"budget run: {submission.cpu_seconds:.0f} CPU s, {submission.wall_seconds:.0f} s "
@@ -51,7 +52,7 @@ def test_starter_kit_runs_as_downloaded_and_scores_weakly(client, load_challenge
     sign_in(client, "ada")
     submission = submit_and_wait(client, SLUG, starter_files(SLUG), timeout=600)
     assert submission.state == "scored", (submission.failure_reason, submission.log_tail)
-    # Smudges: better than noise, worse than the mean-image blur (measured STARTER).
+    # Smudges: better than noise, worse than the mean-image blur (measured 340.3 outside the sandbox; noise 356.1).
     blur = challenge.baselines.get(name="Mean-image blur").score
     noise = challenge.baselines.get(name="Uniform noise").score
     assert blur < submission.public_score < noise
