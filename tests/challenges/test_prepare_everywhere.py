@@ -22,6 +22,7 @@ RAW_DATA = {
     "2014-gan": "mnist",
     "2015-residual-mnist": "mnist",
     "2017-tiny-transformer": "tinyshakespeare",
+    "2020-diffusion-mnist": "mnist",
 }
 # slug -> (checksum of public/, checksum of hidden/: the grader artifacts), as
 # graders.artifacts.checksum computes them.
@@ -77,6 +78,11 @@ RECORDED = {
     "2017-tiny-transformer": (
         "940341189451e95436b18ee15921532666522bbb7370386e32eb5245d20ac48d",
         "e28eb76971eeb77bc88eee22c9e277c6082c8d81a9e79326908d41fa919f3a31",
+    ),
+    # The 2014 GAN challenge's files: this bundle's prepare.py runs that one's.
+    "2020-diffusion-mnist": (
+        "c0e8b553748373b6d9e1340baadf9f79d3cf348bc5a4f9210a2309b6ae6f775d",
+        "2d5c6eb44449153e287f4e2c13880cb928088788860fa2d5a2466689dfec2a52",
     ),
 }
 BUNDLES = sorted(path.name for path in CHALLENGES.iterdir() if (path / "prepare.py").is_file())
