@@ -6,8 +6,8 @@ memorization penalty).
 The reference DDPM runs on a budget (``budget.json``): one pass over 6,400 training
 images (100 steps of batch 64) and 10,000 samples in 2 DDIM steps, about 140 CPU
 seconds alone, sampling more than half of it. Through this pipeline on two
-loaded cores it took 191 CPU s and scored 206.9 (public) and 206.3 (private),
-where uniform noise scores 356.1 and the starter 340.3: digits are only beginning
+loaded cores it took 191 and 194 CPU s in two runs and scored 206.9 / 206.3 and
+228.4 / 227.7 (public / private), where uniform noise scores 356.1 and the starter 340.3: digits are only beginning
 to form after 100 steps, and the sandbox gives each run its own MILESTONES_SEED.
 The bound, three quarters of the noise baseline (267), asks the budget run to be
 clearly past the start of learning and clearly ahead of the starter, with room for
