@@ -10,6 +10,9 @@
 - Live runs: a running submission's live state (``live_state``) and the channel
   that says each renewal (``live_channel``), kept by ``worker.progress``.
 - ``reap_now``: the reaper's pass, run here and now (``manage.py requeue_stale``).
+- ``runtime_facts``: a runtime's packages (the pins, and every distribution when
+  a built runtime's marker can be read here or a live worker has said it) and
+  the cores the live workers give a run, for the challenge pages.
 - ``largest_file_bytes``: the per-file cap a run gets, for the pages that tell students.
 - ``warning_seconds``: how long before a time limit a run is sent SIGTERM (the
   rule of ``worker.sandbox.warning``), for the pages that tell students.
@@ -20,7 +23,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
+
 import redis
+from django.conf import settings
 
 from worker import broker, dispatch, dry_runs, preparation, reaper
 from worker.incidents import Incident, incidents_since
@@ -29,14 +36,15 @@ from worker.installing import prepared_problems, staging_beside
 from worker.live_state import channel as live_channel
 from worker.live_state import read as live_state
 from worker.liveness import WorkerInfo, workers_alive
-from worker.queues import SUBMISSION_QUEUES, Queue, queue_for
-from worker.runtimes.build import RUNTIMES
+from worker.queues import SUBMISSION_QUEUES, Queue, queue_for, queues_serving
+from worker.runtimes.build import RUNTIMES, read_installed
 from worker.sandbox import launch, warning
 
 __all__ = [
     "SUBMISSION_QUEUES",
     "Incident",
     "Queue",
+    "RuntimeFacts",
     "WorkerInfo",
     "broker_problem",
     "incidents_since",
@@ -52,7 +60,7 @@ __all__ = [
     "request_dispatch",
     "request_dry_run",
     "request_preparation",
-    "runtime_packages",
+    "runtime_facts",
     "staging_beside",
     "warning_seconds",
     "workers_alive",
@@ -76,9 +84,31 @@ def request_preparation(preparation_id: int) -> None:
     preparation.request(preparation_id)
 
 
-def runtime_packages(runtime: str) -> list[str]:
-    """The packages (with versions) a runtime holds, as pip pins them."""
-    return list(RUNTIMES.get(runtime, ()))
+@dataclass(frozen=True)
+class RuntimeFacts:
+    pins: tuple[str, ...]  # what the runtime asks pip for
+    installed: tuple[str, ...] | None  # every distribution in it; None: not known here
+    cores: tuple[int, ...]  # cores per run of the live workers that say; () if none
+
+
+def runtime_facts(runtime: str, *, gpu_mode: str) -> RuntimeFacts:
+    """What a run of ``runtime`` gets, as far as this process can tell without
+    running anything. The full list comes from the runtime's own marker when it
+    is built where this process looks (``RUNTIMES_DIR``), else from a live
+    worker's heartbeat (the site may be served by another machine); the cores
+    from the heartbeats of the workers serving the challenge's queues
+    (``gpu_mode``: its ``gpu``)."""
+    alive = workers_alive() or []
+    installed = read_installed(Path(settings.RUNTIMES_DIR) / runtime)
+    heard = (w.runtimes[runtime] for w in alive if w.runtimes.get(runtime))
+    installed = installed or next(heard, None)
+    queues = set(queues_serving(gpu_mode))
+    cores = {w.cpus_per_run for w in alive if w.cpus_per_run > 0 and queues & set(w.queues)}
+    return RuntimeFacts(
+        pins=tuple(RUNTIMES.get(runtime, ())),
+        installed=tuple(installed) if installed else None,
+        cores=tuple(sorted(cores)),
+    )
 
 
 def warning_seconds(limit_seconds: float) -> float:

@@ -6,12 +6,15 @@ starts and stops) is set here."""
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 from celery import Celery, signals
+from django.conf import settings
 
 from worker import liveness, slots
 from worker.queues import GPU_QUEUES, Queue
+from worker.runtimes.build import installed_runtimes
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "server.milestones.settings")
 
@@ -41,11 +44,16 @@ def _remember_concurrency(sender: str, instance: Any, **_: Any) -> None:
 def _start_heartbeat(sender: Any, **_: Any) -> None:
     global _heartbeat
     queues = sorted(sender.app.amqp.queues.consume_from)
+    concurrency = int(getattr(sender.controller, "concurrency", 1) or 1)
     _heartbeat = liveness.Heartbeat(
         name=sender.hostname,
         queues=queues,
-        concurrency=int(getattr(sender.controller, "concurrency", 1) or 1),
+        concurrency=concurrency,
         gpus=slots.configured_gpus() if set(queues) & set(GPU_QUEUES) else [],
+        cpus_per_run=slots.cpus_per_run(
+            cores=len(os.sched_getaffinity(0)), concurrency=concurrency
+        ),
+        runtimes=installed_runtimes(Path(settings.RUNTIMES_DIR)),
     )
     _heartbeat.start()
 

@@ -17,7 +17,7 @@ import os
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import redis
 from django.conf import settings
@@ -38,6 +38,11 @@ class WorkerInfo:
     pid: int
     started_at: float
     beat_at: float
+    # What its runs get, for the challenge pages (which may be served by another
+    # machine): the cores each run is pinned to (0: not said) and every
+    # distribution of each runtime it has built, as the runtime's marker lists them.
+    cpus_per_run: int = 0
+    runtimes: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def seconds_since_beat(self) -> float:
@@ -61,6 +66,8 @@ class WorkerInfo:
             pid=int(data["pid"]),
             started_at=float(data["started_at"]),
             beat_at=float(data["beat_at"]),
+            cpus_per_run=int(data.get("cpus_per_run", 0)),
+            runtimes={str(k): [str(p) for p in v] for k, v in data.get("runtimes", {}).items()},
         )
 
 
@@ -68,7 +75,14 @@ class Heartbeat:
     """A daemon thread in the worker's main process; ``stop`` removes the key."""
 
     def __init__(
-        self, *, name: str, queues: Sequence[str], concurrency: int, gpus: Sequence[int]
+        self,
+        *,
+        name: str,
+        queues: Sequence[str],
+        concurrency: int,
+        gpus: Sequence[int],
+        cpus_per_run: int = 0,
+        runtimes: dict[str, list[str]] | None = None,
     ) -> None:
         self.info = WorkerInfo(
             name=name,
@@ -78,6 +92,8 @@ class Heartbeat:
             pid=os.getpid(),
             started_at=time.time(),
             beat_at=0.0,
+            cpus_per_run=cpus_per_run,
+            runtimes=dict(runtimes or {}),
         )
         self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._run, name="milestones-heartbeat", daemon=True)

@@ -33,6 +33,12 @@ class Queue(enum.StrEnum):
 
 SUBMISSION_QUEUES = (Queue.CPU_SHORT, Queue.CPU_LONG, Queue.GPU_SHORT, Queue.GPU_LONG)
 GPU_QUEUES = (Queue.GPU_SHORT, Queue.GPU_LONG)
+CPU_QUEUES = (Queue.CPU_SHORT, Queue.CPU_LONG)
+
+
+def queues_serving(gpu_mode: str) -> tuple[Queue, ...]:
+    """Every queue a challenge's runs may go to (``gpu_mode``: its ``gpu``)."""
+    return {"none": CPU_QUEUES, "required": GPU_QUEUES}.get(gpu_mode, SUBMISSION_QUEUES)
 
 
 def queue_for(device: Device, lane: Lane) -> Queue:

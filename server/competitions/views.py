@@ -40,7 +40,7 @@ def challenge_detail(request: HttpRequest, slug: str) -> HttpResponse:
     challenge = visible_or_404(request, slug)
     context: dict[str, object] = {
         "challenge": challenge,
-        "runtime_packages": worker_api.runtime_packages(challenge.runtime),
+        "runtime": worker_api.runtime_facts(challenge.runtime, gpu_mode=challenge.gpu),
         "time_warning": {
             "wall": worker_api.warning_seconds(float(challenge.limits.get("wall_seconds", 60))),
             "cpu": worker_api.warning_seconds(float(challenge.limits.get("cpu_seconds", 60))),

@@ -15,6 +15,7 @@ from __future__ import annotations
 import pytest
 
 from tests.support.dry_runs import dry_run, wait_ended
+from tests.support.paths import REPO
 from tests.support.pipeline import reference_files, sign_in, starter_files, submit_and_wait
 
 SLUG = "1998-lenet-mnist"
@@ -66,3 +67,28 @@ def test_the_starter_passes_a_dry_run_within_its_cap(client, load_challenge, sta
     assert ended.state == "passed", (ended.reason, ended.log)
     assert ended.sample_items == 200
     assert "on 200 held-out images" in ended.log
+
+
+def test_the_pytorch_examples_mnist_with_torchvision_transforms_is_scored(
+    client, load_challenge, start_worker
+):
+    """The PyTorch examples' mnist/main.py as a student adapts it
+    (benchmarks/examples/mnist_main.py: torchvision's ToTensor and Normalize on
+    this challenge's files), cut to one epoch of 5,000 images: torchvision
+    imports beside the runtime's torch in the sandbox and its output is scored.
+    The threshold is the nearest-class-mean baseline, far below what even this
+    cut run reaches (about 0.95)."""
+    challenge = load_challenge(SLUG)
+    start_worker()
+    sign_in(client, "soumith")
+    source = (REPO / "benchmarks" / "examples" / "mnist_main.py").read_text()
+    cut = source.replace("EPOCHS = 14\n", "EPOCHS = 1\n").replace(
+        "TRAIN_LIMIT = None\n", "TRAIN_LIMIT = 5000\n"
+    )
+    assert cut != source
+    submission = submit_and_wait(client, SLUG, {"main.py": cut.encode()}, timeout=300)
+
+    assert submission.state == "scored", (submission.failure_reason, submission.log_tail)
+    assert "epoch 1/1" in submission.log_tail and "wrote 10000 predictions" in submission.log_tail
+    nearest_mean = challenge.baselines.get(name__startswith="Nearest class mean").score
+    assert submission.public_score > nearest_mean, submission.log_tail

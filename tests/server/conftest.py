@@ -16,6 +16,7 @@ def site(settings, tmp_path: Path):  # type: ignore[no-untyped-def]
     settings.CHALLENGE_DATA_DIR = tmp_path / "challenge-data"
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.UPLOADED_BUNDLES_DIR = tmp_path / "bundles"
+    settings.RUNTIMES_DIR = tmp_path / "runtimes"  # none built: the pages say so
     settings.MAX_ACTIVE_JOBS_PER_USER = 0
     # Hashing test passwords slowly proves nothing and costs seconds per test.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import re
 
 import pytest
@@ -16,6 +17,8 @@ from server.competitions.models import Challenge, Disqualification, Phase
 from server.site import clock
 from server.submissions.models import Submission
 from tests.support.factories import make_challenge, make_phase, make_submission, make_user
+from worker import liveness
+from worker.runtimes.build import MARKER
 
 pytestmark = pytest.mark.django_db
 HOUR = dt.timedelta(hours=1)
@@ -62,7 +65,43 @@ def test_challenge_page_says_what_a_run_gets(client, site):
     facts = html[html.index('class="card run-facts"') :].split("</section>")[0]
     assert "<code>/tmp</code> and <code>/dev/shm</code> (256 MB each, in memory" in facts
     assert "no single file over 256.0\xa0MB" in facts  # RLIMIT_FSIZE: the larger of the two
-    assert "<code>python -s main.py</code>" in facts and "numpy" in facts
+    assert "<code>python -s main.py</code>" in facts and "numpy==2.3.5" in facts
+    # No runtime built where this site looks and no worker up: it says so.
+    assert "no worker has reported it to this site" in facts
+    assert "no worker is up to say how many now" in facts
+
+
+def _facts(client, challenge: Challenge) -> str:  # type: ignore[no-untyped-def]
+    html = page(client, f"/challenges/{challenge.slug}/")
+    return html[html.index('class="card run-facts"') :].split("</section>")[0]
+
+
+def test_the_run_facts_list_every_package_of_a_runtime_built_here(client, site, settings):
+    challenge = make_challenge(runtime="torch")
+    marker = {"packages": ["torch==2.14.1"], "installed": ["sympy==1.14.0", "torch==2.14.1"]}
+    (settings.RUNTIMES_DIR / "torch").mkdir(parents=True)
+    (settings.RUNTIMES_DIR / "torch" / MARKER).write_text(json.dumps(marker))
+    facts = _facts(client, challenge)
+    assert "numpy==2.3.5, torch==2.14.1, torchvision==0.29.1" in facts  # the pins
+    listed = facts[facts.index('<details class="packages">') :].split("</details>")[0]
+    assert "dependencies included (2)" in listed
+    assert "<li><code>sympy==1.14.0</code></li><li><code>torch==2.14.1</code></li>" in listed
+
+
+def test_the_run_facts_take_the_list_and_cores_from_a_live_worker(client, site, broker):
+    """The site on another machine than the workers: their heartbeats say what
+    their runtimes hold and how many cores a run gets."""
+    challenge = make_challenge(runtime="torch", gpu="none")
+    beat = {"concurrency": 2, "gpus": [], "runtimes": {"torch": ["torch==2.14.1"]}}
+    liveness.Heartbeat(name="a@h", queues=["cpu-short"], cpus_per_run=2, **beat).beat()
+    facts = _facts(client, challenge)
+    assert "<li><code>torch==2.14.1</code></li>" in facts
+    assert "<dd>2, pinned to the run;" in facts
+    liveness.Heartbeat(name="b@h", queues=["cpu-long"], cpus_per_run=4, **beat).beat()
+    liveness.Heartbeat(name="g@h", queues=["gpu-long"], cpus_per_run=8, **beat).beat()
+    assert "<dd>2 to 4, pinned to the run, as the worker that takes it has them;" in _facts(
+        client, challenge
+    )  # not the GPU worker's 8: this challenge never goes there
 
 
 def test_challenge_page_explains_why_submissions_are_closed(client, site):

@@ -43,7 +43,6 @@ def make_challenge(
         title=f"Challenge {slug}",
         year=year,
         idea="An idea that changed the field.",
-        runtime="numpy",
         entrypoint="main.py",
         limits=default_limits(),
         grading={"metric": "accuracy", "direction": direction, "output": "predictions.csv"},
@@ -52,7 +51,7 @@ def make_challenge(
         data_status=Challenge.DataStatus.READY,
         owner=owner,
         is_published=published,
-        **fields,
+        **{"runtime": "numpy", **fields},
     )
     Baseline.objects.bulk_create(
         Baseline(challenge=challenge, name=name, score=score, position=i)

@@ -7,7 +7,9 @@ project's: the sandbox mounts /usr read-only and runs as an unprivileged uid,
 which could neither see nor traverse a pyenv under /root. Packages go in with
 the project's own pip (``pip --python``), so the runtime carries no pip of its
 own. Idempotent: a marker file records what was installed; a runtime whose
-marker matches is left alone, any other is rebuilt from scratch.
+marker matches is left alone, any other is rebuilt from scratch. The marker also
+lists every distribution pip put in (``installed``: dependencies too, as
+``name==version``), read by the challenge pages and recorded with each run.
 """
 
 from __future__ import annotations
@@ -25,12 +27,16 @@ from pathlib import Path
 
 SYSTEM_PYTHON = "/usr/bin/python3"
 MARKER = ".milestones-runtime.json"
-# The only packages a runtime has. "numpy" must not see torch: challenges that
-# declare the numpy runtime are meant to be solved without autograd.
+# The only packages a runtime asks for (pip adds their dependencies). "numpy" must
+# not see torch: challenges that declare the numpy runtime are meant to be solved
+# without autograd. torchvision pins the one torch it imports beside: the pair
+# moves together (PyPI's torchvision 0.29.1 wants torch 2.14.1, a CUDA build that
+# runs on the CPU too).
 RUNTIMES: dict[str, tuple[str, ...]] = {
     "numpy": ("numpy==2.3.5",),
-    "torch": ("numpy==2.3.5", "torch==2.13.0"),
+    "torch": ("numpy==2.3.5", "torch==2.14.1", "torchvision==0.29.1"),
 }
+INSTALLED = "installed"  # the marker's key for the full list
 
 
 def build(*, root: Path, name: str, python: str = SYSTEM_PYTHON) -> bool:
@@ -38,8 +44,10 @@ def build(*, root: Path, name: str, python: str = SYSTEM_PYTHON) -> bool:
     wanted = _marker(name, python)
     target = root / name
     with _locked(root):
-        if _read_marker(target) == wanted:
+        if _built_as(_read_marker(target)) == wanted:
             print(f"{name}: up to date at {target}")
+            if read_installed(target) is None:  # built before markers listed it
+                _write_marker(target, wanted)
             return False
         _build(root, name, python, wanted)
     return True
@@ -55,7 +63,7 @@ def _build(root: Path, name: str, python: str, wanted: dict[str, object]) -> Non
         print(f"{name}: installing {' '.join(RUNTIMES[name])}")
         pip = [sys.executable, "-m", "pip", "--python", str(staging / "bin" / "python")]
         _run([*pip, "install", "--quiet", "--no-input", "--no-cache-dir", *RUNTIMES[name]])
-    (staging / MARKER).write_text(json.dumps(wanted, indent=2) + "\n")
+    _write_marker(staging, wanted)
     _make_world_readable(staging)
     _swap(staging, target)
     print(f"{name}: ready at {target}")
@@ -74,6 +82,44 @@ def _marker(name: str, python: str) -> dict[str, object]:
         "python_version": version,
         "packages": list(RUNTIMES[name]),
     }
+
+
+def _write_marker(venv: Path, wanted: dict[str, object]) -> None:
+    marker = {**wanted, INSTALLED: _installed(venv / "bin" / "python")}
+    (venv / MARKER).write_text(json.dumps(marker, indent=2) + "\n")
+    (venv / MARKER).chmod(0o644)
+
+
+def _installed(python: Path) -> list[str]:
+    # Read once here, so that no page or run ever has to ask pip.
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(python), "list", "--format=freeze"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return sorted((line for line in done.stdout.splitlines() if "==" in line), key=str.lower)
+
+
+def _built_as(marker: object) -> object:
+    # What the runtime was asked to be, without what pip made of it.
+    if isinstance(marker, dict):
+        return {key: value for key, value in marker.items() if key != INSTALLED}
+    return marker
+
+
+def read_installed(target: Path) -> list[str] | None:
+    """Every distribution in the runtime at ``target`` (``name==version``), as its
+    marker recorded it; None when there is no marker or it predates the list."""
+    marker = _read_marker(target)
+    listed = marker.get(INSTALLED) if isinstance(marker, dict) else None
+    return [str(item) for item in listed] if isinstance(listed, list) else None
+
+
+def installed_runtimes(root: Path) -> dict[str, list[str]]:
+    """``read_installed`` of every runtime built under ``root`` that records it."""
+    found = {name: read_installed(root / name) for name in RUNTIMES}
+    return {name: listed for name, listed in found.items() if listed is not None}
 
 
 def _read_marker(target: Path) -> object:

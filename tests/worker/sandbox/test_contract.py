@@ -11,6 +11,7 @@ import pytest
 
 from tests.support.paths import REPO
 from tests.support.sandbox import RunDirs, Runner, processes_running, runtime_missing
+from worker.runtimes.build import RUNTIMES
 from worker.sandbox import Status
 
 MiB = 1024 * 1024
@@ -421,7 +422,49 @@ def test_the_torch_runtime_trains_a_tiny_model(run_program: Runner, backend, run
         cpu_seconds=30,
     )
     assert result.status is Status.OK, result.log_tail
-    assert "torch 2.13.0 loss 0.0" in result.log_tail
+    assert f"{_pinned('torch')} loss 0.0" in result.log_tail
+
+
+def _pinned(name: str) -> str:
+    """'torch 2.14.1': ``name`` and its version as the torch runtime pins it."""
+    pin = next(p for p in RUNTIMES["torch"] if p.startswith(f"{name}=="))
+    return pin.replace("==", " ")
+
+
+def test_torchvision_transforms_work_within_the_smallest_torch_memory_limit(
+    run_program: Runner, backend, runtimes_dir
+):
+    """torchvision beside its torch (the pair the runtime pins), a transform on a
+    uint8 digit as a student's Dataset applies it, under 2048 MB (the smallest
+    memory_mb of the torch challenges); importing the pair maps about 1.1 GB of
+    CUDA libraries even on a CPU-only machine."""
+    if reason := runtime_missing(backend, "torch", runtimes_dir):
+        pytest.skip(reason)
+    result = run_program(
+        """
+        import numpy as np
+        import torch, torchvision
+        from torchvision import transforms
+        digit = np.arange(28 * 28, dtype=np.uint8).reshape(28, 28)
+        pipeline = transforms.Compose([
+            transforms.ToTensor(),
+            transforms.Resize(64, antialias=True),
+            transforms.Normalize((0.5,), (0.5,)),
+        ])
+        image = pipeline(digit)
+        print("torch", torch.__version__.split("+")[0], "torchvision",
+              torchvision.__version__.split("+")[0], tuple(image.shape), image.dtype)
+    """,
+        runtime="torch",
+        memory_bytes=2048 * MiB,
+        wall_seconds=60,
+        cpu_seconds=60,
+    )
+    assert result.status is Status.OK, result.log_tail
+    assert f"{_pinned('torch')} {_pinned('torchvision')} (1, 64, 64) torch.float32" in (
+        result.log_tail
+    )
+    print(f"peak memory: {result.peak_memory_bytes / MiB:.0f} MiB")
 
 
 def test_only_stdin_stdout_and_stderr_are_inherited(run_program: Runner):
