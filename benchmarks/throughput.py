@@ -33,6 +33,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -146,6 +147,9 @@ def wait_ready(seconds: float = 120) -> None:
     raise RuntimeError("the workers did not start; see the logs under " + str(WORK / "logs"))
 
 
+UPLOAD_SECONDS: list[float] = []  # each upload's time in the site, as submit_all saw it
+
+
 def submit_all(students: int, per_student: int) -> dict[int, tuple[str, float]]:
     """Upload everything as fast as the site takes it: {id: (student, upload time)}."""
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -164,6 +168,7 @@ def submit_all(students: int, per_student: int) -> dict[int, tuple[str, float]]:
             f"/challenges/{XOR.name}/submit/",
             {"code": SimpleUploadedFile("main.py", PROGRAM.format(number=number).encode())},
         )
+        UPLOAD_SECONDS.append(time.time() - started)
         if response.status_code != 302:
             raise RuntimeError(f"upload refused: {response.content[:300]!r}")
         uploaded[int(response["Location"].rstrip("/").split("/")[-1])] = (user.username, started)
@@ -184,6 +189,49 @@ def wait_all_final(ids: list[int], timeout: float) -> dict[int, float]:
             return {i: at.timestamp() for i, at in rows.values_list("id", "finished_at")}
         time.sleep(0.2)
     raise RuntimeError(f"not all final after {timeout} s")
+
+
+@dataclass(frozen=True)
+class JobTimes:
+    """Where one scored job's time went, from its own row."""
+
+    in_worker: float  # claimed -> finished: everything a worker did for it
+    program: float  # of which the program itself ran (the sandbox's wall clock)
+
+
+def job_times(ids: list[int]) -> list[JobTimes]:
+    from server.submissions.models import Submission
+
+    rows = Submission.objects.filter(id__in=ids).values_list(
+        "started_at", "finished_at", "wall_seconds"
+    )
+    return [
+        JobTimes(in_worker=(finished - started).total_seconds(), program=wall or 0.0)
+        for started, finished, wall in rows
+        if started is not None and finished is not None  # every one is: all were scored
+    ]
+
+
+def where_the_time_goes(jobs: list[JobTimes], makespan: float, workers: int) -> None:
+    """The platform's cost per job, split where its rows can tell: the site's upload
+    (one client, one at a time, beside the workers on the same cores), a worker's
+    own work around the program (claim, unpack, contamination scan, sandbox set-up
+    and tear-down, grading, recording) and the program; what no job accounts for is
+    the workers' idle time (delivery, waiting for uploads)."""
+    n = len(jobs)
+    busy = sum(job.in_worker for job in jobs)
+    program = sum(job.program for job in jobs)
+    rows = [
+        ("upload, in the site (per job)", statistics.median(UPLOAD_SECONDS), sum(UPLOAD_SECONDS)),
+        ("worker, claimed -> finished", statistics.median(j.in_worker for j in jobs), busy),
+        ("  of which the program", statistics.median(j.program for j in jobs), program),
+        ("  of which the worker's own work", (busy - program) / n, busy - program),
+        ("workers idle (no job held)", (makespan * workers - busy) / n, makespan * workers - busy),
+    ]
+    print(f"  where the time goes ({n} jobs, {workers} workers x {makespan:.1f} s)")
+    print(f"    {'part':36} {'per job ms':>11} {'total s':>9}")
+    for name, per_job, total in rows:
+        print(f"    {name:36} {per_job * 1000:11.1f} {total:9.2f}")
 
 
 def plain_loop(count: int, public_dir: Path, *, concurrency: int) -> float:
@@ -269,6 +317,7 @@ def main() -> None:
             wait_ready()
             uploaded = submit_all(args.students, args.per_student)
             finished = wait_all_final(list(uploaded), args.timeout)
+            jobs = job_times(list(uploaded))
             for process in processes:
                 os.killpg(process.pid, 15)
             for process in processes:
@@ -283,6 +332,8 @@ def main() -> None:
                 concurrency=args.workers,
             )
             report(uploaded, finished, plain, args.workers)
+            makespan = max(finished.values()) - min(at for _, at in uploaded.values())
+            where_the_time_goes(jobs, makespan, args.workers)
     finally:
         for process in processes:
             with contextlib.suppress(ProcessLookupError):
