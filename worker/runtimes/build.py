@@ -9,7 +9,7 @@ the project's own pip (``pip --python``), so the runtime carries no pip of its
 own. Idempotent: a marker file records what was installed; a runtime whose
 marker matches is left alone, any other is rebuilt from scratch. The marker also
 lists every distribution pip put in (``installed``: dependencies too, as
-``name==version``), read by the challenge pages and recorded with each run.
+``name==version``), read by the challenge pages (a run records the pins only).
 """
 
 from __future__ import annotations
