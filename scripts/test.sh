@@ -13,4 +13,14 @@ echo "Database: ${DATABASE_URL:-SQLite}"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy
-.venv/bin/python -m pytest "$@"
+if [ $# -gt 0 ]; then
+  exec .venv/bin/python -m pytest "$@"
+fi
+# The whole suite in two phases. First every test not marked `serial`, spread
+# over processes (pytest-xdist): most of a test's time is spent waiting on a
+# worker, a sandboxed run or a browser, so more processes than cores pay. Each
+# process has its own database, Redis, folders and engine socket
+# (tests/conftest.py). Then the `serial` tests, alone on the machine: they
+# watch all of it (its free disk).
+.venv/bin/python -m pytest -n "${MILESTONES_TEST_PROCESSES:-$(( $(nproc) * 2 ))}" --dist worksteal -m "not serial"
+.venv/bin/python -m pytest -m serial

@@ -213,3 +213,7 @@ def start_worker(platform_env, django_db_blocker, shared_dir: Path):  # type: ig
     yield start
     for worker in started:
         worker.stop()
+        # Captured: pytest shows it only when the test failed, where it tells why.
+        print(
+            f"--- {worker.log_path.name}, its end ---\n{worker.log_path.read_text(errors='replace')[-4000:]}"
+        )

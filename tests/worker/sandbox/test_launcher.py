@@ -114,7 +114,7 @@ def test_only_a_folder_of_our_own_holds_the_launcher(tmp_path: Path):
 @needs_root
 @needs_compiler
 def test_a_run_holds_the_same_limits_with_or_without_the_launcher(
-    run_dirs: RunDirs, runtimes_dir: Path, tmp_path: Path
+    run_dirs: RunDirs, runtimes_dir: Path
 ):
     source = (
         "import os, resource\n"
@@ -124,9 +124,7 @@ def test_a_run_holds_the_same_limits_with_or_without_the_launcher(
     spec = _spec(run_dirs, source, processes=20, cpu_seconds=7, wall_seconds=20)
     tails = []
     for use in (True, False):
-        backend = BubblewrapBackend(
-            runtimes_dir=runtimes_dir, uid_base=UID_BASE, slots_dir=tmp_path, use_launcher=use
-        )
+        backend = BubblewrapBackend(runtimes_dir=runtimes_dir, uid_base=UID_BASE, use_launcher=use)
         result = backend.run(spec)
         assert result.status is Status.OK, result.log_tail
         tails.append(result.log_tail)
@@ -163,12 +161,12 @@ except OSError as exc:
 
 @needs_root
 def test_a_run_cannot_reach_the_terminal_of_a_worker_that_has_one(
-    run_dirs: RunDirs, runtimes_dir: Path, tmp_path: Path
+    run_dirs: RunDirs, runtimes_dir: Path
 ):
     # bwrap is no longer a session leader of its own; the program's session
     # (bwrap's --new-session) must still have no terminal to inject keys into.
     spec = _spec(run_dirs, TTY_ATTACK, wall_seconds=20)
-    backend = BubblewrapBackend(runtimes_dir=runtimes_dir, uid_base=UID_BASE, slots_dir=tmp_path)
+    backend = BubblewrapBackend(runtimes_dir=runtimes_dir, uid_base=UID_BASE)
     master, slave = os.openpty()
     read, write = os.pipe()
     pid = os.fork()

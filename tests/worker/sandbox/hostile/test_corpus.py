@@ -37,7 +37,9 @@ pathlib.Path("/output/predictions.csv").write_text(f"rows,{len(rows)}\\n")
 print("honest run done")
 """
 
-pytestmark = pytest.mark.integration
+# serial: the free-disk sampler watches the whole filesystem, which no other test may
+# write to meanwhile (scripts/test.sh runs these alone, after the others).
+pytestmark = [pytest.mark.integration, pytest.mark.serial]
 
 
 @pytest.mark.parametrize("attack", attacks(), ids=str)
