@@ -38,6 +38,7 @@ class Engine:
     folder: Path
     process: subprocess.Popen[bytes]
     conf: Path
+    api_version: str | None = None
 
     @property
     def socket(self) -> Path:
@@ -52,9 +53,14 @@ class Engine:
         return {"DOCKER_HOST": self.url, podman.CONF_ENV: str(self.conf)}
 
     def client(self):  # type: ignore[no-untyped-def]
+        """A client on the API version the engine speaks, asked of it once (podman
+        takes ~200 ms to answer /version)."""
         import docker
 
-        return docker.DockerClient(base_url=self.url, timeout=60)
+        if self.api_version is None:
+            info = docker.DockerClient(base_url=self.url, timeout=60, version="1.24").api
+            self.api_version = str(info.version(api_version=False)["ApiVersion"])
+        return docker.DockerClient(base_url=self.url, timeout=60, version=self.api_version)
 
 
 def why_no_engine() -> str | None:

@@ -82,13 +82,12 @@ def backend_named(request: pytest.FixtureRequest, *, uid_base: int) -> SandboxBa
 def runtime_missing(backend: SandboxBackend, runtime: str, runtimes_dir: Path) -> str | None:
     """Why ``backend`` cannot run ``runtime`` here (not built), or None."""
     if backend.name == "docker":
-        import docker
-
         from tests.support.podman import missing_images
+        from worker.sandbox import docker_engine
         from worker.sandbox.docker import IMAGES
 
-        # docker_engine has set DOCKER_HOST to its socket
-        if runtime not in IMAGES or missing_images(docker.from_env(), [IMAGES[runtime]]):
+        # the docker_engine fixture has set DOCKER_HOST to its socket
+        if runtime not in IMAGES or missing_images(docker_engine.connect(), [IMAGES[runtime]]):
             return f"the {runtime} runtime image is not built (bash scripts/setup-podman.sh)"
         return None
     if not (runtimes_dir / runtime / "bin" / "python").exists():

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from worker.sandbox import disk, launch, layout, outputs, seccomp
+from worker.sandbox import disk, docker_engine, launch, layout, outputs, seccomp
 from worker.sandbox.base import (
     Channel,
     SandboxBackend,
@@ -238,17 +238,17 @@ class DockerBackend(SandboxBackend):
         if self._client is not None:
             return self._client
         try:
-            import docker  # type: ignore[import-not-found,unused-ignore]
+            import docker  # type: ignore[import-not-found,unused-ignore]  # noqa: F401
         except ImportError as exc:
             raise SandboxUnavailable("the docker Python SDK is not installed") from exc
         try:
-            client = docker.from_env(timeout=30)
-            client.ping()
+            client = docker_engine.connect(timeout=30)
         except Exception as exc:  # the SDK raises several unrelated types here
             raise SandboxUnavailable(f"no Docker engine answers: {exc}") from exc
         # A worker killed mid-run on this host left its container running.
         remove_orphans(client)
         self._client = client
+        self._engine_is_podman = docker_engine.is_podman()
         return client
 
     def _seccomp_option(self, spec: SandboxSpec) -> str | None:

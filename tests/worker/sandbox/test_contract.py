@@ -104,6 +104,9 @@ def test_a_program_that_catches_the_warning_before_the_wall_limit_writes_and_is_
     assert 13.5 - 0.5 <= result.wall_seconds < 15  # warned 1.5 s before the 15 s limit
 
 
+# serial: at one CPU second per second, as a run on a worker's own cores gets; with
+# every core shared by the other tests, the warning's exec waits its turn.
+@pytest.mark.serial
 def test_a_program_burning_cpu_is_warned_before_the_cpu_limit(
     run_program: Runner, run_dirs: RunDirs
 ):

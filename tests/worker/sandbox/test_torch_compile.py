@@ -44,11 +44,10 @@ def _no_compiler(backend: SandboxBackend) -> str | None:
     """Why the docker torch image cannot compile (built before it had g++), or None."""
     if backend.name != "docker":
         return None
-    import docker
-
+    from worker.sandbox import docker_engine
     from worker.sandbox.docker import IMAGES
 
-    labels = docker.from_env().images.get(IMAGES["torch"]).labels or {}
+    labels = docker_engine.connect().images.get(IMAGES["torch"]).labels or {}
     if COMPILER_LABEL not in labels:
         return (
             "the torch image predates its compiler: python -m worker.runtimes.images runtime torch"

@@ -49,9 +49,9 @@ def leftovers(footprint: Footprint | None, marker: str) -> list[str]:
 
 
 def _containers_left(marker: str) -> list[str]:
-    import docker  # the engine docker_engine started: DOCKER_HOST names it
+    from worker.sandbox import docker_engine  # DOCKER_HOST names the test run's engine
 
-    client = docker.from_env()
+    client = docker_engine.connect()
     found = []
     for container in client.containers.list(all=True, filters={"label": LABEL}):
         command = " ".join(container.attrs.get("Config", {}).get("Cmd") or [])
