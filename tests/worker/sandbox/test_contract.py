@@ -60,6 +60,7 @@ def test_an_infinite_loop_hits_the_wall_clock(run_program: Runner):
     assert time.monotonic() - began < 2 + 2.5
 
 
+@pytest.mark.serial  # times a run that must get its second of CPU at once
 def test_cpu_time_is_limited_even_before_the_wall_clock(run_program: Runner):
     began = time.monotonic()
     result = run_program("while True:\n    pass\n", wall_seconds=10, cpu_seconds=1)
@@ -377,6 +378,7 @@ def test_a_stdout_flood_keeps_the_end_of_the_log(run_program: Runner):
     assert len(result.log_tail.encode()) <= 4096
 
 
+@pytest.mark.serial  # times the cancel: the engine's kill waits for its turn on shared cores
 def test_tick_is_called_and_false_cancels_the_run(run_program: Runner):
     calls: list[float] = []
 
