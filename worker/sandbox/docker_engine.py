@@ -10,6 +10,7 @@ engine that stops answering is looked at afresh (it may have been upgraded).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from dataclasses import dataclass
@@ -36,13 +37,15 @@ def connect(*, timeout: int = 30) -> Any:
         facts = _known.get(address)
     if facts is None:
         # Any version will do for the look: /version is asked without one.
-        facts = _look(docker.from_env(timeout=timeout, version="1.24"))
+        with contextlib.closing(docker.from_env(timeout=timeout, version="1.24")) as looker:
+            facts = _look(looker)
         with _lock:
             _known[address] = facts
     client = docker.from_env(timeout=timeout, version=facts.api_version)
     try:
         client.ping()
     except Exception:
+        client.close()
         forget()
         raise
     return client
