@@ -17,10 +17,10 @@ if [ $# -gt 0 ]; then
   exec .venv/bin/python -m pytest "$@"
 fi
 # The whole suite in two phases. First every test not marked `serial`, spread
-# over processes (pytest-xdist): most of a test's time is spent waiting on a
-# worker, a sandboxed run or a browser, so more processes than cores pay. Each
-# process has its own database, Redis, folders and engine socket
-# (tests/conftest.py). Then the `serial` tests, alone on the machine: they
-# watch all of it (its free disk).
+# over twice as many processes as cores (pytest-xdist): a test waiting on a
+# worker, a sandboxed run or a browser leaves its core to another. Each process
+# has its own database, Redis, folders and engine socket (tests/conftest.py).
+# Then the `serial` tests, alone on the machine: they watch its free disk, or
+# time a run that needs a core of its own.
 .venv/bin/python -m pytest -n "${MILESTONES_TEST_PROCESSES:-$(( $(nproc) * 2 ))}" --dist worksteal -m "not serial"
 .venv/bin/python -m pytest -m serial

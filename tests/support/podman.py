@@ -28,6 +28,7 @@ from pathlib import Path
 import pytest
 
 from worker.runtimes import podman
+from worker.sandbox import docker_engine as engines
 
 SETUP_HINT = "run `bash scripts/setup-podman.sh` as root"
 _PR_SET_PDEATHSIG = 1
@@ -58,8 +59,9 @@ class Engine:
         import docker
 
         if self.api_version is None:
-            info = docker.DockerClient(base_url=self.url, timeout=60, version="1.24").api
-            self.api_version = str(info.version(api_version=False)["ApiVersion"])
+            looker = docker.DockerClient(base_url=self.url, timeout=60, version="1.24")
+            with contextlib.closing(looker):
+                self.api_version = engines.look(looker).api_version
         return docker.DockerClient(base_url=self.url, timeout=60, version=self.api_version)
 
 

@@ -242,13 +242,13 @@ class DockerBackend(SandboxBackend):
         except ImportError as exc:
             raise SandboxUnavailable("the docker Python SDK is not installed") from exc
         try:
-            client = docker_engine.connect(timeout=30)
+            client, facts = docker_engine.connected(timeout=30)
         except Exception as exc:  # the SDK raises several unrelated types here
             raise SandboxUnavailable(f"no Docker engine answers: {exc}") from exc
         # A worker killed mid-run on this host left its container running.
         remove_orphans(client)
         self._client = client
-        self._engine_is_podman = docker_engine.is_podman()
+        self._engine_is_podman = facts.is_podman
         return client
 
     def _seccomp_option(self, spec: SandboxSpec) -> str | None:
@@ -269,9 +269,9 @@ class DockerBackend(SandboxBackend):
 
 
 def _is_podman(client: Any) -> bool:
+    """Of a client given to the backend (its own connection asks ``docker_engine``)."""
     with contextlib.suppress(Exception):
-        components = client.version().get("Components") or []
-        return any("podman" in str(part.get("Name", "")).lower() for part in components)
+        return docker_engine.look(client).is_podman
     return False
 
 

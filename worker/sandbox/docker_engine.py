@@ -30,6 +30,12 @@ _lock = threading.Lock()
 def connect(*, timeout: int = 30) -> Any:
     """A client of the engine, on the API version it speaks; raises what the SDK
     raises when the engine does not answer."""
+    return connected(timeout=timeout)[0]
+
+
+def connected(*, timeout: int = 30) -> tuple[Any, EngineFacts]:
+    """``connect``'s client with the facts it was made from (read together, so a
+    look forgotten meanwhile by another thread cannot mislabel the engine)."""
     import docker  # type: ignore[import-not-found,unused-ignore]
 
     address = os.environ.get("DOCKER_HOST", "")
@@ -38,7 +44,7 @@ def connect(*, timeout: int = 30) -> Any:
     if facts is None:
         # Any version will do for the look: /version is asked without one.
         with contextlib.closing(docker.from_env(timeout=timeout, version="1.24")) as looker:
-            facts = _look(looker)
+            facts = look(looker)
         with _lock:
             _known[address] = facts
     client = docker.from_env(timeout=timeout, version=facts.api_version)
@@ -48,7 +54,7 @@ def connect(*, timeout: int = 30) -> Any:
         client.close()
         forget()
         raise
-    return client
+    return client, facts
 
 
 def is_podman() -> bool:
@@ -62,8 +68,9 @@ def forget() -> None:
         _known.pop(os.environ.get("DOCKER_HOST", ""), None)
 
 
-def _look(client: Any) -> EngineFacts:
-    """One GET /version (unversioned): the API version it speaks and what it is."""
+def look(client: Any) -> EngineFacts:
+    """One GET /version (unversioned) of ``client``'s engine: the API version it
+    speaks and whether it is podman."""
     info = client.api.version(api_version=False)
     components = info.get("Components") or []
     return EngineFacts(
