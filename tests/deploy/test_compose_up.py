@@ -140,7 +140,7 @@ def test_xor_submitted_through_the_web_is_run_in_a_sibling_container_and_scored(
     final = _final(stack, submission_id)
     assert final["state"] == "scored", (final["failure_reason"], final["log_tail"][-500:])
     assert final["public_score"] >= 0.9
-    assert _outcomes(stack, submission_id) == ["attempt 1 scored"]
+    assert _outcomes(stack, submission_id) == ["attempt 1 scored"], stack.logs("worker-cpu")[-3000:]
     wait_for(lambda: not _owned_by(stack, worker), timeout=30, what="the sandbox's removal")
 
 
